@@ -1,0 +1,43 @@
+"""qlib: the physics and the interactive figures behind the textbook
+*Quantum Networks and Their Security*.
+
+Physics modules (pure functions over ``qutip.Qobj``; no plotting):
+
+- :mod:`qlib.states`    Bell, Werner and Bell-diagonal states
+- :mod:`qlib.channels`  single-qubit noise channels applied to multi-qubit states
+- :mod:`qlib.metrics`   fidelity, concurrence, negativity, CHSH, monogamy
+- :mod:`qlib.links`     fibre transmittance and photon arrival rates
+- :mod:`qlib.sources`   photon-pair statistics of parametric down-conversion
+- :mod:`qlib.cloning`   the optimal universal quantum cloner
+
+Presentation modules (figures and controls):
+
+- :mod:`qlib.plots`     the book's Plotly style and notebook renderer
+- :mod:`qlib.explore`   explorables: one declaration, live and static renderings
+
+Every public name is re-exported here, so ``from qlib import werner_state``
+works.
+"""
+
+from . import channels, cloning, explore, links, metrics, plots, sources, states
+from .channels import *  # noqa: F401,F403
+from .cloning import *  # noqa: F401,F403
+from .explore import *  # noqa: F401,F403
+from .links import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
+from .plots import *  # noqa: F401,F403
+from .sources import *  # noqa: F401,F403
+from .states import *  # noqa: F401,F403
+
+__version__ = "0.1.0"
+
+__all__ = (
+    states.__all__
+    + channels.__all__
+    + metrics.__all__
+    + links.__all__
+    + sources.__all__
+    + cloning.__all__
+    + plots.__all__
+    + explore.__all__
+)

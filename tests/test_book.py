@@ -1,0 +1,267 @@
+"""The whole book: a clean build with warnings as errors, then the built site
+opened in a real browser (Debian's Chromium, headless, offline).
+
+The build goes into a fresh temporary folder, so no execution cache can hide a
+stale output and no earlier ``_build`` is reused.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from _book import ROOT, toc_files
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _jupyter_book() -> str:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return str(exe) if exe.exists() else shutil.which("jupyter-book")
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    """Build the book clean into a temporary folder; return (html dir, build log)."""
+    out = tmp_path_factory.mktemp("book")
+    proc = subprocess.run(
+        [_jupyter_book(), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    log = proc.stdout + proc.stderr
+    return out / "_build" / "html", log, proc.returncode
+
+
+def test_book_builds_clean_without_warnings(build):
+    html, log, returncode = build
+    problems = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
+    assert returncode == 0 and not problems, "build failed or warned:\n" + "\n".join(problems or log.splitlines()[-40:])
+    for name in toc_files():
+        assert (html / f"{name}.html").exists(), f"{name}.html was not built"
+
+
+def _pages(html: Path) -> list[Path]:
+    return [html / f"{name}.html" for name in toc_files()]
+
+
+def test_pages_reference_nothing_off_site(build):
+    """Every script, stylesheet, font and image the pages load is served by the site."""
+    html, _, _ = build
+    for page in _pages(html):
+        text = page.read_text()
+        for match in re.finditer(r"<(script|link|img|iframe)\b[^>]*?\b(src|href)=\"([^\"]+)\"", text):
+            tag, _, url = match.groups()
+            if tag == "link" and re.search(r'rel="(canonical|next|prev|index|search)"', match.group(0)):
+                continue
+            assert not re.match(r"(https?:)?//", url), f"{page.name} loads {url} from the internet"
+
+
+def test_plotly_js_is_served_once_per_page(build):
+    html, _, _ = build
+    assert (html / "_static" / "plotly.min.js").stat().st_size > 1_000_000
+    for page in _pages(html):
+        scripts = re.findall(r"<script[^>]*src=\"[^\"]*plotly[^\"]*\.js[^\"]*\"", page.read_text())
+        assert len(scripts) == 1, f"{page.name} loads plotly.js {len(scripts)} times"
+
+
+# --- the browser --------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(build):
+    """Serve the built site on 127.0.0.1 (a free port) for the module."""
+    html, log, returncode = build
+    if returncode != 0:
+        pytest.fail("the book did not build; see test_book_builds_clean_without_warnings")
+    handler = functools.partial(_QuietHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is missing: `apt-get install chromium` (make test does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser, url):
+    """Open url offline: every request not to 127.0.0.1 is blocked and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked, errors = [], []
+
+    def route(route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="load")
+    page.wait_for_function("() => document.readyState === 'complete'")
+    return context, page, blocked, errors
+
+
+# Reads the plotted data of a figure (gd.data as JSON) by its index in the page.
+_FIGURE_DATA = """(i) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[i];
+  return JSON.stringify([gd.data, (gd.layout.title || {}).text || '']);
+}"""
+
+_FIGURES_STATE = """() => {
+  const pending = [...document.querySelectorAll('.plotly-graph-div, .qlib-explorable')]
+    .filter(el => !(el.matches('.js-plotly-plot') || el.querySelector('.js-plotly-plot')));
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  return {
+    pending: pending.length,
+    plots: plots.length,
+    empty: plots.filter(gd => !gd.data || gd.data.length === 0 || !gd.querySelector('.main-svg')).length,
+    explorables: document.querySelectorAll('.qlib-explorable').length,
+  };
+}"""
+
+# Moves control j of explorable i to another value (as a reader would), firing
+# the events a reader's drag or pick fires. Returns a description, or null when
+# the control has a single value.
+_MOVE_CONTROL = """([i, j]) => {
+  const ex = document.querySelectorAll('.qlib-explorable')[i];
+  const controls = [...ex.querySelectorAll('input[type=range], select, fieldset, [role=radiogroup]')];
+  const c = controls[j];
+  if (c.matches('input[type=range]')) {
+    const min = +c.min, max = +c.max, step = +(c.step || 1), v = +c.value;
+    const next = v + step <= max ? v + step : v - step;
+    if (next < min) return null;
+    c.value = String(next);
+    c.dispatchEvent(new Event('input', {bubbles: true}));
+    c.dispatchEvent(new Event('change', {bubbles: true}));
+    return c.name || c.id || 'range';
+  }
+  if (c.matches('select')) {
+    if (c.options.length < 2) return null;
+    c.selectedIndex = (c.selectedIndex + 1) % c.options.length;
+    c.dispatchEvent(new Event('input', {bubbles: true}));
+    c.dispatchEvent(new Event('change', {bubbles: true}));
+    return c.name || c.id || 'select';
+  }
+  const radios = [...c.querySelectorAll('input[type=radio]')];
+  if (radios.length < 2) return null;
+  const k = radios.findIndex(r => r.checked);
+  radios[(k + 1) % radios.length].click();
+  return radios[0].name || 'radio';
+}"""
+
+_CONTROL_COUNT = """(i) => document.querySelectorAll('.qlib-explorable')[i]
+  .querySelectorAll('input[type=range], select, fieldset, [role=radiogroup]').length"""
+
+_FIGURE_INDEX = """(i) => {
+  const ex = document.querySelectorAll('.qlib-explorable')[i];
+  return [...document.querySelectorAll('.js-plotly-plot')].indexOf(ex.querySelector('.js-plotly-plot'));
+}"""
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_page_loads_offline_and_every_figure_renders(browser, site, name):
+    context, page, blocked, errors = _open(browser, f"{site}/{name}.html")
+    try:
+        page.wait_for_function("() => window.Plotly !== undefined", timeout=10_000)
+        page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+        state = page.evaluate(_FIGURES_STATE)
+        assert state["empty"] == 0, f"{state['empty']} figure(s) without data or without a drawing"
+        if name.startswith("chapters/"):
+            assert state["explorables"] >= 1, "a chapter without any explorable"
+        page.wait_for_timeout(300)  # let late errors (fonts, MathJax) surface
+        assert not blocked, f"requests off the site: {blocked}"
+        assert not errors, f"console errors: {errors}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n.startswith("chapters/")])
+def test_every_static_control_changes_its_figure(browser, site, name):
+    context, page, blocked, errors = _open(browser, f"{site}/{name}.html")
+    try:
+        page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+        n_explorables = page.evaluate("() => document.querySelectorAll('.qlib-explorable').length")
+        moved = 0
+        for i in range(n_explorables):
+            figure = page.evaluate(_FIGURE_INDEX, i)
+            assert figure >= 0, f"explorable {i} has no rendered figure"
+            hash_before = page.evaluate("() => location.hash")
+            for j in range(page.evaluate(_CONTROL_COUNT, i)):
+                before = page.evaluate(_FIGURE_DATA, figure)
+                control = page.evaluate(_MOVE_CONTROL, [i, j])
+                if control is None:
+                    continue
+                page.wait_for_timeout(150)
+                after = page.evaluate(_FIGURE_DATA, figure)
+                assert after != before, f"explorable {i}: moving control {control!r} did not change the figure"
+                moved += 1
+            if page.evaluate(_CONTROL_COUNT, i):
+                assert page.evaluate("() => location.hash") != hash_before, f"explorable {i}: URL hash not updated"
+        assert moved >= 1, "no control to move on a chapter page"
+        assert not errors, f"console errors: {errors}"
+    finally:
+        context.close()
+
+
+def test_setting_in_url_is_restored(browser, site):
+    """A link carrying a setting reproduces the same figure in a new page."""
+    name = next(n for n in toc_files() if n.startswith("chapters/"))
+    context, page, _, _ = _open(browser, f"{site}/{name}.html")
+    try:
+        page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+        figure = page.evaluate(_FIGURE_INDEX, 0)
+        default = page.evaluate(_FIGURE_DATA, figure)
+        assert page.evaluate(_MOVE_CONTROL, [0, 0]) is not None
+        page.wait_for_timeout(150)
+        moved = page.evaluate(_FIGURE_DATA, figure)
+        shared_url = page.url
+        assert "#" in shared_url and moved != default
+    finally:
+        context.close()
+    context, page, _, errors = _open(browser, shared_url)
+    try:
+        page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+        page.wait_for_timeout(150)
+        assert page.evaluate(_FIGURE_DATA, page.evaluate(_FIGURE_INDEX, 0)) == moved
+        assert not errors
+    finally:
+        context.close()

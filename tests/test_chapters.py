@@ -1,0 +1,68 @@
+"""Each chapter runs top to bottom in a fresh kernel, as a learner would run it.
+
+The chapters are MyST Markdown notebooks; ``pytest --nbmake`` ignores ``.md``
+files, so they are read with jupytext and executed with nbclient, with the
+chapter's own folder as working directory (as Jupyter Book does). Every chapter
+ends in a ``remove-cell`` cell of asserts, so a wrong number fails here too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jupytext
+import nbclient
+import pytest
+
+from _book import ROOT, chapter_paths
+
+CHAPTERS = chapter_paths()
+IDS = [p.stem for p in CHAPTERS]
+
+
+def test_toc_lists_existing_chapters():
+    assert CHAPTERS, "_toc.yml lists no chapter"
+    for path in CHAPTERS:
+        assert path.exists(), f"_toc.yml lists {path.relative_to(ROOT)}, which does not exist"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_chapter_executes_in_fresh_kernel(path):
+    notebook = jupytext.read(path)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()  # raises CellExecutionError naming the failing cell
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
+    assert not errors
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_chapter_follows_the_template(path):
+    """Front matter, exercises with labels and solutions, final checks, references."""
+    text = path.read_text()
+    notebook = jupytext.read(path)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert re.search(r"^# \S", text, re.M), "no '# Title'"
+    assert re.search(r"^## Exercises\s*$", text, re.M), "no '## Exercises' section"
+    assert re.search(r"^## References\s*$", text, re.M), "no '## References' section"
+    exercises = re.findall(r"^:{3,}\{exercise\}[^\n]*\n:label: (\S+)", text, re.M)
+    assert exercises, "no labelled exercise"
+    for label in exercises:
+        assert re.search(
+            rf"\{{solution(?:-start)?\}}\s+{re.escape(label)}\b", text
+        ), f"exercise {label} has no solution"
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    last = code_cells[-1]
+    assert "remove-cell" in last.metadata.get("tags", []), "last code cell is not the remove-cell checks"
+    assert "assert" in last.source, "the final checks cell asserts nothing"
+    assert not re.search(r"^\s*[!%]pip install|sys\.path\.(insert|append)", text, re.M)
