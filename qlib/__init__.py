@@ -19,6 +19,14 @@ Every public name is re-exported here, so ``from qlib import werner_state``
 works.
 """
 
+import warnings
+
+with warnings.catch_warnings():
+    # QuTiP warns at import that matplotlib, its plotting back end, is missing;
+    # the book draws with Plotly, so the warning would only clutter every page.
+    warnings.filterwarnings("ignore", message="matplotlib not found", category=UserWarning)
+    import qutip  # noqa: F401
+
 from . import channels, cloning, explore, links, metrics, plots, sources, states
 from .channels import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403

@@ -22,6 +22,8 @@ import pytest
 
 from _book import ROOT, toc_files
 
+pytestmark = pytest.mark.book  # `pytest -m "not book"` skips the build for a quick loop
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -188,6 +190,9 @@ _MOVE_CONTROL = """([i, j]) => {
   return radios[0].name || 'radio';
 }"""
 
+# The flat grid index an explorable last drew (explorable.js sets data-qlib-index).
+_DRAWN_INDEX = """(i) => document.querySelectorAll('.qlib-explorable')[i].dataset.qlibIndex"""
+
 _CONTROL_COUNT = """(i) => document.querySelectorAll('.qlib-explorable')[i]
   .querySelectorAll('input[type=range], select, fieldset, [role=radiogroup]').length"""
 
@@ -227,14 +232,16 @@ def test_every_static_control_changes_its_figure(browser, site, name):
             hash_before = page.evaluate("() => location.hash")
             for j in range(page.evaluate(_CONTROL_COUNT, i)):
                 before = page.evaluate(_FIGURE_DATA, figure)
+                drawn = page.evaluate(_DRAWN_INDEX, i)
                 control = page.evaluate(_MOVE_CONTROL, [i, j])
                 if control is None:
                     continue
-                page.wait_for_timeout(150)
+                page.wait_for_function(f"() => ({_DRAWN_INDEX})({i}) !== {drawn!r}", timeout=5_000)
                 after = page.evaluate(_FIGURE_DATA, figure)
                 assert after != before, f"explorable {i}: moving control {control!r} did not change the figure"
                 moved += 1
             if page.evaluate(_CONTROL_COUNT, i):
+                page.wait_for_timeout(400)  # the hash is written after a short debounce
                 assert page.evaluate("() => location.hash") != hash_before, f"explorable {i}: URL hash not updated"
         assert moved >= 1, "no control to move on a chapter page"
         assert not errors, f"console errors: {errors}"
@@ -250,8 +257,10 @@ def test_setting_in_url_is_restored(browser, site):
         page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
         figure = page.evaluate(_FIGURE_INDEX, 0)
         default = page.evaluate(_FIGURE_DATA, figure)
+        drawn = page.evaluate(_DRAWN_INDEX, 0)
         assert page.evaluate(_MOVE_CONTROL, [0, 0]) is not None
-        page.wait_for_timeout(150)
+        page.wait_for_function(f"() => ({_DRAWN_INDEX})(0) !== {drawn!r}", timeout=5_000)
+        page.wait_for_timeout(400)  # the hash is written after a short debounce
         moved = page.evaluate(_FIGURE_DATA, figure)
         shared_url = page.url
         assert "#" in shared_url and moved != default
