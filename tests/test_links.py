@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from qlib import fiber_loss_db, fiber_transmittance, photon_arrival_rate
+from qlib import (
+    fiber_length_for_transmittance,
+    fiber_loss_db,
+    fiber_reach_km,
+    fiber_transmittance,
+    photon_arrival_rate,
+)
 
 lengths = st.floats(min_value=0.0, max_value=2000.0)
 
@@ -112,3 +118,81 @@ def test_arrival_rate_bad_input():
         photon_arrival_rate(1e6, -3.0)
     with pytest.raises(TypeError, match="source_rate_hz must be a real number"):
         photon_arrival_rate(None, 10.0)
+
+
+# --- inverses: length for a transmittance, reach for a detection rate ---------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    L=st.floats(min_value=0.0, max_value=2000.0),
+    alpha=st.floats(min_value=0.05, max_value=1.0),
+)
+def test_length_for_transmittance_inverts_transmittance(L, alpha):
+    eta = fiber_transmittance(L, alpha)
+    if eta > 0:  # 10**(-400/10) underflows to 0 in float64
+        assert_allclose(fiber_length_for_transmittance(eta, alpha), L, rtol=1e-9, atol=1e-9)
+
+
+def test_length_for_transmittance_closed_form():
+    # 30 dB at 0.2 dB/km is 150 km; 3.0103 dB (a half) is 15.05 km
+    assert fiber_length_for_transmittance(1e-3) == pytest.approx(150.0)
+    assert fiber_length_for_transmittance(0.5) == pytest.approx(10 * math.log10(2) / 0.2)
+    assert fiber_length_for_transmittance(1.0) == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rate=st.floats(min_value=1e3, max_value=1e12),
+    r_min=st.floats(min_value=1e-3, max_value=1e2),
+    alpha=st.floats(min_value=0.1, max_value=0.5),
+    eta_det=st.floats(min_value=0.05, max_value=1.0),
+)
+def test_reach_is_where_the_arrival_rate_meets_the_minimum(rate, r_min, alpha, eta_det):
+    reach = fiber_reach_km(rate, r_min, alpha, eta_det)
+    assert_allclose(photon_arrival_rate(rate, reach, alpha, eta_det), r_min, rtol=1e-8)
+
+
+def test_reach_closed_forms():
+    # A 10 GHz source, perfect detectors, 0.2 dB/km: 1 photon per second at 500 km
+    # (the example of Sangouard et al., Rev. Mod. Phys. 83, 33 (2011), Sec. I).
+    assert fiber_reach_km(10e9) == pytest.approx(500.0)
+    # Each factor of ten in source rate buys 10/alpha km.
+    assert fiber_reach_km(1e11) - fiber_reach_km(1e10) == pytest.approx(50.0)
+    assert fiber_reach_km(1e10, attenuation_db_per_km=0.16) == pytest.approx(625.0)
+    # Below the minimum already at the source: no length reaches it.
+    assert fiber_reach_km(0.5, 1.0) == 0.0
+    assert_allclose(fiber_reach_km(np.array([1e9, 1e10])), [450.0, 500.0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"transmittance": 0.0}, r"transmittance must be > 0, got 0\.0"),
+        ({"transmittance": 1.5}, r"transmittance must be in \(0, 1\], got 1\.5"),
+        ({"transmittance": float("nan")}, "transmittance"),
+        ({"transmittance": 0.5, "attenuation_db_per_km": 0.0}, r"attenuation_db_per_km must be > 0, got 0\.0"),
+    ],
+)
+def test_length_for_transmittance_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fiber_length_for_transmittance(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"source_rate_hz": -1.0}, r"source_rate_hz must be > 0, got -1\.0"),
+        ({"source_rate_hz": 1e9, "min_rate_hz": 0.0}, r"min_rate_hz must be > 0, got 0\.0"),
+        ({"source_rate_hz": 1e9, "detector_efficiency": 1.2}, r"detector_efficiency must be in \(0, 1\], got 1\.2"),
+        ({"source_rate_hz": 1e9, "attenuation_db_per_km": -0.2}, r"attenuation_db_per_km must be > 0"),
+    ],
+)
+def test_reach_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fiber_reach_km(**kwargs)
+
+
+def test_reach_bad_type():
+    with pytest.raises(TypeError, match="source_rate_hz"):
+        fiber_reach_km("fast")
