@@ -100,7 +100,10 @@ def _script_attributes(script) -> dict:
 
 
 def _script_key(script) -> tuple:
-    return (str(script), tuple(sorted((k, str(v)) for k, v in _script_attributes(script).items())))
+    # An inline script is registered with filename None by some extensions and
+    # "" by others: both mean "no file".
+    filename = str(getattr(script, "filename", script) or "")
+    return (filename, tuple(sorted((k, str(v)) for k, v in _script_attributes(script).items())))
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
