@@ -66,3 +66,21 @@ def test_chapter_follows_the_template(path):
     assert "remove-cell" in last.metadata.get("tags", []), "last code cell is not the remove-cell checks"
     assert "assert" in last.source, "the final checks cell asserts nothing"
     assert not re.search(r"^\s*[!%]pip install|sys\.path\.(insert|append)", text, re.M)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_chapter_citations_are_local_and_known(path):
+    """Each chapter keeps its own bibliography: ``:keyprefix: <prefix>-`` on its
+    ``{bibliography}`` and every ``{cite}`` key written with that prefix, so a
+    paper cited by two chapters is listed in both without a duplicate-citation
+    warning (the sphinxcontrib-bibtex recipe for local bibliographies)."""
+    text = path.read_text()
+    prefixes = re.findall(r"^:keyprefix: (\S+)$", text, re.M)
+    assert len(prefixes) == 1, "one {bibliography} with a :keyprefix: per chapter"
+    prefix = prefixes[0]
+    bib_keys = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(), re.M))
+    cited = [k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text) for k in group.split(",")]
+    assert cited, "a chapter without citations"
+    for key in cited:
+        assert key.startswith(prefix), f"{key} lacks the chapter's key prefix {prefix!r}"
+        assert key[len(prefix):] in bib_keys, f"{key[len(prefix):]} is not in references.bib"
