@@ -113,7 +113,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseFigure
 
-from .plots import PLOTLY_CONFIG
+from .plots import PLOTLY_CONFIG, style_figure
 
 __all__ = ["Slider", "Choice", "Explorable", "MAX_GRID_POINTS"]
 
@@ -601,6 +601,11 @@ class Explorable:
 
     Notes
     -----
+    The explorable gives its figure the book's look
+    (:func:`qlib.plots.style_figure`) once, for the live widget and for the
+    static page: the figure function need not style each figure it returns,
+    which keeps every update quick.
+
     Displayed as the last expression of a cell (qlib never calls ``display``),
     its mimebundle holds the ipywidgets view (live kernel) and
     :meth:`static_html` (the built book, whose ``_config.yml`` drops the widget
@@ -751,7 +756,7 @@ class Explorable:
             On a value off its control's grid.
         """
         settings = self._resolve(values, self.defaults)
-        return self._call(settings)
+        return style_figure(self._call(settings))
 
     def _call(self, settings: Mapping[str, Any]) -> go.Figure:
         fig = self.figure(**settings)
@@ -786,7 +791,7 @@ class Explorable:
         import ipywidgets as widgets
 
         settings = dict(self.defaults)
-        fig = self._call(settings)
+        fig = style_figure(self._call(settings))  # the book's look, applied once
         self._check_structure(_plain(fig.to_plotly_json()), settings)
         fw = go.FigureWidget(fig)
         rows = []
@@ -880,8 +885,11 @@ class Explorable:
                 if changes:
                     trace.update(changes)
             new_layout = new.get("layout", {})
+            # The template was applied once, when the widget was made.
             changes = {
-                k: v for k, v in new_layout.items() if not _same(old_layout.get(k), v)
+                k: v
+                for k, v in new_layout.items()
+                if k != "template" and not _same(old_layout.get(k), v)
             }
             for k in old_layout:
                 if k not in new_layout and k != "template":
@@ -914,7 +922,7 @@ class Explorable:
     def payload(self) -> dict[str, Any]:
         """The JSON-able data the static page needs (see the module docstring)."""
         defaults = self.defaults
-        base_plain = _plain(self._call(defaults).to_plotly_json())
+        base_plain = _plain(style_figure(self._call(defaults)).to_plotly_json())
         self._structure = None
         self._check_structure(base_plain, defaults)
         base_plain = {"data": base_plain.get("data", []), "layout": base_plain.get("layout", {})}
@@ -931,7 +939,10 @@ class Explorable:
             settings = {c.name: c.values[i] for c, i in zip(self.controls, index)}
             plain = _plain(self._call(settings).to_plotly_json())
             self._check_structure(plain, settings)
-            plain = {"data": plain.get("data", []), "layout": plain.get("layout", {})}
+            plain = {"data": plain.get("data", []), "layout": dict(plain.get("layout", {}))}
+            # The style belongs to the explorable, not to a grid point: every
+            # point shows the base figure's template.
+            plain["layout"]["template"] = base_plain["layout"].get("template")
             diffs: list = []
             _diff(base_plain, plain, (), diffs, memo)
             patch: list[int] = []
