@@ -284,3 +284,21 @@ def check_density_matrix(
 def n_qubits_of(state: qutip.Qobj) -> int:
     """Number of qubits of a checked qubit state."""
     return len(state.dims[0])
+
+
+def check_broadcastable(**arrays) -> None:
+    """Refuse array arguments whose shapes do not broadcast together, naming them.
+
+    >>> check_broadcastable(length_km=[1.0, 2.0], attenuation_db_per_km=0.2)
+    >>> check_broadcastable(a=[1.0, 2.0], b=[1.0, 2.0, 3.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: a, b must broadcast together (numpy rules), got shapes a (2,), b (3,)
+    """
+    shapes = {name: np.shape(value) for name, value in arrays.items()}
+    try:
+        np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        names = ", ".join(shapes)
+        got = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"{names} must broadcast together (numpy rules), got shapes {got}") from None

@@ -214,6 +214,11 @@ def _resolve_qubits(qubit, n: int) -> list[int]:
     if isinstance(qubit, numbers.Integral) and not isinstance(qubit, (bool, np.bool_)):
         return [check_qubit_index("qubit", qubit, n)]
     if isinstance(qubit, Sequence) and not isinstance(qubit, str):
+        if len(qubit) == 0:
+            raise ValueError(
+                f"qubit must name at least one qubit index in [0, {n - 1}] (or be None "
+                f"for every qubit), got {list(qubit)}"
+            )
         qubits = [check_qubit_index("qubit", q, n) for q in qubit]
         if len(set(qubits)) != len(qubits):
             raise ValueError(f"qubit must not repeat an index, got {list(qubit)}")

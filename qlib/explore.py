@@ -185,7 +185,7 @@ class Slider:
     -----
     If ``start``, ``stop`` and ``step`` are all integers the grid values are
     ``int``; otherwise ``float`` (cleaned to 12 significant digits, so that
-    0.1·3 is 0.3). Introduced with the first explorable, in the preface.
+    0.1·3 is 0.3). Introduced with the first explorable, in the chapter *Quantum networks*.
 
     Examples
     --------
@@ -233,6 +233,12 @@ class Slider:
             raise ValueError(
                 f"Slider {name!r}: step {step!r} does not divide the range "
                 f"[{start!r}, {stop!r}] (that is {count:.6g} steps)"
+            )
+        if n + 1 > MAX_GRID_POINTS:
+            raise ValueError(
+                f"Slider {name!r}: {n + 1} grid values from step {step!r} over "
+                f"[{start!r}, {stop!r}]; at most {MAX_GRID_POINTS} points are "
+                f"precomputed for the static page. Coarsen the step."
             )
         self.is_integer = all(
             isinstance(v, int | np.integer) and not isinstance(v, bool)
@@ -336,7 +342,7 @@ class Choice:
 
     Notes
     -----
-    Introduced with the first explorable, in the preface.
+    Introduced with the first explorable, in the chapter *Quantum networks*.
 
     Examples
     --------
@@ -378,6 +384,17 @@ class Choice:
             raise ValueError(f"Choice {name!r}: options must not be empty")
         if len(set(labels)) != len(labels):
             raise ValueError(f"Choice {name!r}: option labels must be distinct, got {labels!r}")
+        for i, a in enumerate(values):
+            for b in values[:i]:
+                try:
+                    same = a is b or bool(a == b)
+                except (ValueError, TypeError):
+                    same = False
+                if same:
+                    raise ValueError(
+                        f"Choice {name!r}: option values must be distinct (a setting must "
+                        f"name one option), got {a!r} twice in {list(values)!r}"
+                    )
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Choice {name!r}: label must be a str, got {label!r}")
         self.values = tuple(values)
@@ -610,7 +627,7 @@ class Explorable:
     its mimebundle holds the ipywidgets view (live kernel) and
     :meth:`static_html` (the built book, whose ``_config.yml`` drops the widget
     mimetype). See the module docstring for the static HTML, the payload and
-    the URL-hash format. Introduced in the preface.
+    the URL-hash format. Introduced in the chapter *Quantum networks*.
 
     Examples
     --------

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_nonnegative_array, check_probability_array, check_real_array
+from ._validation import (
+    check_broadcastable,
+    check_nonnegative_array,
+    check_probability_array,
+    check_real_array,
+)
 
 __all__ = [
     "fiber_transmittance",
@@ -65,6 +70,7 @@ def fiber_loss_db(length_km, attenuation_db_per_km=_DEFAULT_ALPHA):
     """
     length_km = check_nonnegative_array("length_km", length_km)
     alpha = check_nonnegative_array("attenuation_db_per_km", attenuation_db_per_km)
+    check_broadcastable(length_km=length_km, attenuation_db_per_km=alpha)
     return _out(np.multiply(alpha, length_km))
 
 
@@ -153,6 +159,12 @@ def photon_arrival_rate(
     rate = check_nonnegative_array("source_rate_hz", source_rate_hz)
     eta_det = check_probability_array("detector_efficiency", detector_efficiency)
     eta = fiber_transmittance(length_km, attenuation_db_per_km)
+    check_broadcastable(
+        source_rate_hz=rate,
+        length_km=length_km,
+        attenuation_db_per_km=attenuation_db_per_km,
+        detector_efficiency=eta_det,
+    )
     return _out(np.asarray(rate) * np.asarray(eta) * np.asarray(eta_det))
 
 
@@ -206,6 +218,7 @@ def fiber_length_for_transmittance(transmittance, attenuation_db_per_km=_DEFAULT
         bad = float(np.asarray(eta)[np.asarray(eta) > 1].flat[0])
         raise ValueError(f"transmittance must be in (0, 1], got {bad!r}")
     alpha = _check_positive_array("attenuation_db_per_km", attenuation_db_per_km)
+    check_broadcastable(transmittance=eta, attenuation_db_per_km=alpha)
     return _out(-10.0 * np.log10(eta) / np.asarray(alpha))
 
 
@@ -270,5 +283,11 @@ def fiber_reach_km(
     if np.any(np.asarray(eta_det) > 1):
         bad = float(np.asarray(eta_det)[np.asarray(eta_det) > 1].flat[0])
         raise ValueError(f"detector_efficiency must be in (0, 1], got {bad!r}")
+    check_broadcastable(
+        source_rate_hz=rate,
+        min_rate_hz=r_min,
+        attenuation_db_per_km=alpha,
+        detector_efficiency=eta_det,
+    )
     decades = np.log10(np.asarray(rate) * np.asarray(eta_det) / np.asarray(r_min))
     return _out(10.0 / np.asarray(alpha) * np.maximum(decades, 0.0))

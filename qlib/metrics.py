@@ -17,6 +17,7 @@ import numpy as np
 import qutip
 
 from ._validation import (
+    check_broadcastable,
     check_density_matrix,
     check_ket,
     check_real_array,
@@ -54,8 +55,17 @@ _MAGIC = np.array(
 )
 
 
+_ROUNDOFF = 1e-8
+
+
 def _clip_unit(x: float) -> float:
-    """Remove round-off excursions (|excess| < 1e-9) outside [0, 1]."""
+    """Remove round-off excursions (at most 1e-8) outside [0, 1].
+
+    A larger excursion is a bug, not round-off, and raises instead of being
+    hidden by clamping.
+    """
+    if not -_ROUNDOFF <= x <= 1.0 + _ROUNDOFF:
+        raise ArithmeticError(f"a quantity in [0, 1] came out as {x!r}: this is a bug in qlib")
     return float(min(max(x, 0.0), 1.0))
 
 
@@ -207,7 +217,8 @@ def concurrence(rho: qutip.Qobj) -> float:
     lam = np.zeros(4)
     sv = np.linalg.svd(w.T @ _SY_SY @ w, compute_uv=False)
     lam[: sv.size] = np.sort(sv)[::-1]
-    return _clip_unit(float(lam[0] - lam[1] - lam[2] - lam[3]))
+    # Wootters: C = max(0, l1 - l2 - l3 - l4); the max is part of the definition.
+    return _clip_unit(max(0.0, float(lam[0] - lam[1] - lam[2] - lam[3])))
 
 
 def negativity(rho: qutip.Qobj) -> float:
@@ -404,6 +415,7 @@ def correlation(rho: qutip.Qobj, angle_a, angle_b):
     rho = check_density_matrix("rho", rho, n_qubits=2).full()
     a = check_real_array("angle_a", angle_a)
     b = check_real_array("angle_b", angle_b)
+    check_broadcastable(angle_a=a, angle_b=b)
     t = _correlation_matrix(rho)
     tzz, tzx, txz, txx = t[2, 2], t[2, 0], t[0, 2], t[0, 0]
     ca, sa, cb, sb = np.cos(a), np.sin(a), np.cos(b), np.sin(b)
@@ -454,6 +466,7 @@ def chsh_expectation(rho: qutip.Qobj, a0, a1, b0, b1):
     rho = check_density_matrix("rho", rho, n_qubits=2)
     for name, val in (("a0", a0), ("a1", a1), ("b0", b0), ("b1", b1)):
         check_real_array(name, val)
+    check_broadcastable(a0=a0, a1=a1, b0=b0, b1=b1)
     return (
         correlation(rho, a0, b0)
         - correlation(rho, a0, b1)

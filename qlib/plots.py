@@ -120,7 +120,7 @@ def style_figure(fig: go.Figure) -> go.Figure:
     Notes
     -----
     Explicit layout settings of the figure win over the template's. Used in
-    every chapter; introduced in the preface.
+    every chapter; introduced in the chapter *Quantum networks*.
 
     Examples
     --------
@@ -188,7 +188,7 @@ def use_book_renderer(*, set_template: bool = True) -> str:
     page draws it with the single local ``plotly.min.js`` served by
     :mod:`qlib.sphinx_ext` (never a CDN, never a second copy), while JupyterLab
     still uses its native Plotly renderer for the mimetype. Introduced in the
-    preface.
+    chapter *Quantum networks*.
 
     Examples
     --------
@@ -198,6 +198,8 @@ def use_book_renderer(*, set_template: bool = True) -> str:
     >>> pio.renderers.default
     'qlib'
     """
+    if not isinstance(set_template, bool):
+        raise TypeError(f"set_template must be True or False, got {set_template!r}")
     pio.renderers[BOOK_RENDERER] = BookRenderer()
     pio.renderers.default = BOOK_RENDERER
     if set_template:

@@ -198,3 +198,9 @@ def test_apply_kraus_bad_kraus_sets():
         apply_kraus(rho, qutip.qeye(2))
     with pytest.raises(ValueError, match="kraus_operators must contain at least one operator"):
         apply_kraus(rho, [])
+
+
+def test_empty_qubit_list_is_refused():
+    # An empty list would silently leave the state unchanged.
+    with pytest.raises(ValueError, match=r"qubit must name at least one qubit index in \[0, 1\].*got \[\]"):
+        depolarize(bell_state("phi+"), 0.1, qubit=[])

@@ -465,3 +465,15 @@ def test_explorable_without_controls_is_a_plain_figure():
     payload = payload_of(page)
     assert payload["shape"] == [] and reconstruct(payload, 0)["data"][0]["y"] == [1, 2, 3]
     assert set(ex._repr_mimebundle_()) >= {"text/html", "text/plain"}
+
+
+def test_slider_with_too_many_values_is_refused_before_building_them():
+    # 10**9 values would exhaust memory; the cap applies to one slider alone.
+    with pytest.raises(ValueError, match=r"Slider 'x': 1000000001 grid values .* Coarsen the step"):
+        Slider("x", 0, 1, 1e-9)
+
+
+@pytest.mark.parametrize("options", [[1.0, 1], {"a": 1, "b": 1}])
+def test_choice_values_must_be_distinct(options):
+    with pytest.raises(ValueError, match="Choice 'x': option values must be distinct"):
+        Choice("x", options)

@@ -356,6 +356,13 @@ def test_chsh_expectation_bad_angle_names_parameter():
         chsh_expectation(bell_state("phi+"), True, 1, 2, 3)
 
 
+def test_mismatched_angle_shapes_name_the_parameters():
+    with pytest.raises(ValueError, match=r"angle_a, angle_b must broadcast together.*\(2,\).*\(3,\)"):
+        correlation(bell_state("phi+"), [0.0, 1.0], [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="a0, a1, b0, b1 must broadcast together"):
+        chsh_expectation(bell_state("phi+"), [0.0, 1.0], 0.0, [0.0, 1.0, 2.0], 0.0)
+
+
 def test_monogamy_bad_input():
     with pytest.raises(ValueError, match="state must be a 3-qubit state, got a 2-qubit state"):
         monogamy_tangles(bell_state("phi+"))

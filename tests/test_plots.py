@@ -58,3 +58,8 @@ def test_renderer_without_template(restore_plotly_defaults):
     pio.templates.default = "plotly"
     use_book_renderer(set_template=False)
     assert pio.templates.default == "plotly"
+
+
+def test_use_book_renderer_refuses_a_non_bool_set_template():
+    with pytest.raises(TypeError, match="set_template must be True or False, got 'no'"):
+        use_book_renderer(set_template="no")
