@@ -64,9 +64,10 @@ def depolarizing_kraus(p: float) -> list[qutip.Qobj]:
 
     Notes
     -----
-    Some texts (e.g. Nielsen & Chuang) parametrise by the probability of one
-    of the three Pauli errors; here ``p`` multiplies :math:`I/2`, so the
-    total Pauli-error probability is :math:`3p/4`. Introduced in the chapter
+    This is the form of Nielsen & Chuang, Eq. (8.100): ``p`` multiplies
+    :math:`I/2`, so the total Pauli-error probability is :math:`3p/4`. Their
+    alternative form (8.102), common in the error-correction literature, uses
+    the total Pauli-error probability instead. Introduced in the chapter
     *Entanglement*.
 
     Examples

@@ -140,11 +140,11 @@ def test_concurrence_matches_qutip(rho):
 # ------------------------------------------------------------------- CHSH
 
 
-@pytest.mark.parametrize("f", [f for f in FIDS if f >= 0.25])
+@pytest.mark.parametrize("f", FIDS + [0.0, 0.1])
 def test_werner_chsh_value(f):
     # Horodecki, Phys. Lett. A 200, 340 (1995): T = diag(t, -t, t) with t = (4F-1)/3,
-    # so S_max = 2 sqrt(2) (4F - 1)/3
-    assert math.isclose(chsh_value(werner_state(f)), TSIRELSON * (4 * f - 1) / 3, abs_tol=1e-10)
+    # so S_max = 2 sqrt(2) |4F - 1|/3 (for F < 1/4 the pair leans towards the other Bell states)
+    assert math.isclose(chsh_value(werner_state(f)), TSIRELSON * abs(4 * f - 1) / 3, abs_tol=1e-10)
 
 
 def test_werner_chsh_violation_threshold():
