@@ -21,6 +21,9 @@ to every page itself, which would load plotly.js twice. As a guard, each page is
 checked for any other ``<script>`` that loads plotly (a CDN, a second copy): a
 warning is emitted (an error under ``-W``).
 
+Two explorables with the same name on one page are reported as a warning
+(their name keys the URL hash and the element ids).
+
 Identical scripts registered twice are written once (sphinx-thebe, which
 Jupyter Book always loads, registers its inline configuration twice; the
 second copy raises a console error).
@@ -42,7 +45,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-__all__ = ["setup", "plotly_js_path", "ASSETS_DIR"]
+__all__ = ["setup", "plotly_js_path", "duplicate_explorable_names", "ASSETS_DIR"]
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +102,20 @@ def _script_attributes(script) -> dict:
     return dict(getattr(script, "attributes", {}) or {})
 
 
+_EXPLORABLE_NAME = re.compile(r'<div class="qlib-explorable" id="[^"]*" data-qlib-name="([^"]+)"')
+
+
+def duplicate_explorable_names(body: str) -> list[str]:
+    """Names given to more than one explorable in a page's HTML body.
+
+    >>> one = '<div class="qlib-explorable" id="qlib-explorable-a" data-qlib-name="a">'
+    >>> duplicate_explorable_names(one + one), duplicate_explorable_names(one)
+    (['a'], [])
+    """
+    names = _EXPLORABLE_NAME.findall(body)
+    return sorted({n for n in names if names.count(n) > 1})
+
+
 def _script_key(script) -> tuple:
     # An inline script is registered with filename None by some extensions and
     # "" by others: both mean "no file".
@@ -122,6 +139,14 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
         if len(kept) != len(scripts):
             scripts[:] = kept
     body = context.get("body") or ""
+    for name in duplicate_explorable_names(body):
+        logger.warning(
+            "page %s has more than one explorable named %r; names key the URL hash "
+            "and the page's element ids, so each must be unique on its page",
+            pagename,
+            name,
+            location=pagename,
+        )
     if _OTHER_PLOTLY.search(body):
         logger.warning(
             "page %s loads plotly.js by itself; the site loads it once for every page "
