@@ -7,33 +7,18 @@ stale output and no earlier ``_build`` is reused.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from _book import ROOT, toc_files
+from _book import ROOT, chromium, serve_directory, toc_files
 
 pytestmark = pytest.mark.book  # `pytest -m "not book"` skips the build for a quick loop
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _jupyter_book() -> str:
@@ -93,36 +78,20 @@ def test_plotly_js_is_served_once_per_page(build):
 # --- the browser --------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output readable
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(build):
-    """Serve the built site on 127.0.0.1 (a free port) for the module."""
+    """Serve the built site on 127.0.0.1 for the module."""
     html, log, returncode = build
     if returncode != 0:
         pytest.fail("the book did not build; see test_book_builds_clean_without_warnings")
-    handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(html) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is missing: `apt-get install chromium` (make test does it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _open(browser, url):

@@ -8,25 +8,17 @@ with Playwright in Debian's Chromium. Every request to another host is blocked.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 import urllib.parse
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from _book import chromium, serve_directory
 from qlib.explore import Choice, Explorable, Slider
 from qlib.sphinx_ext import ASSETS_DIR, plotly_js_path
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-)
 
 X = np.linspace(0.0, 10.0, 60)
 
@@ -74,11 +66,6 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("explorables-site")
@@ -88,33 +75,14 @@ def site(tmp_path_factory):
     shutil.copyfile(plotly_js_path(), root / "plotly.min.js")
     for name in ("explorable.js", "explorable.css"):
         shutil.copyfile(ASSETS_DIR / name, root / name)
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(root) as url:
+        yield f"{url}/index.html"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Page:
