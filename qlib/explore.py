@@ -122,6 +122,7 @@ __all__ = ["Slider", "Choice", "Explorable", "MAX_GRID_POINTS"]
 MAX_GRID_POINTS = 2000
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+_UNITS_WITHOUT_SPACE = ("°", "′", "″")
 _GRID_TOL = 1e-9
 _SIG_DIGITS = 5
 _MIN_ENCODED = 8  # shorter numeric arrays are stored as plain rounded lists
@@ -303,9 +304,15 @@ class Slider:
         return self._index(value)
 
     def format(self, value: Any) -> str:
-        """The readout text of ``value``: formatted number, then the unit."""
+        """The readout text of ``value``: formatted number, then the unit.
+
+        A space separates number and unit ("60 km"), except for angle units
+        written against the number ("22.5°").
+        """
         text = format(value, self.fmt)
-        return f"{text} {self.unit}" if self.unit else text
+        if not self.unit:
+            return text
+        return f"{text}{self.unit}" if self.unit in _UNITS_WITHOUT_SPACE else f"{text} {self.unit}"
 
     @property
     def texts(self) -> tuple[str, ...]:

@@ -477,3 +477,8 @@ def test_slider_with_too_many_values_is_refused_before_building_them():
 def test_choice_values_must_be_distinct(options):
     with pytest.raises(ValueError, match="Choice 'x': option values must be distinct"):
         Choice("x", options)
+
+
+def test_readout_spacing_follows_typographic_convention():
+    assert Slider("d", 0, 100, 20, unit="km").format(60) == "60 km"
+    assert Slider("a", 0.0, 90.0, 22.5, unit="°").format(22.5) == "22.5°"
