@@ -68,9 +68,13 @@ def serve_directory(directory: Path) -> Iterator[str]:
 
 @contextmanager
 def chromium():
-    """Debian's Chromium, headless, driven by Playwright; skipped if not installed."""
+    """Debian's Chromium, headless, driven by Playwright.
+
+    A missing browser fails the test rather than skipping it: the browser
+    tests are part of what "the book works" means.
+    """
     if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium at /usr/bin/chromium: apt-get install chromium (make test does it)")
+        pytest.fail("needs Debian's Chromium at /usr/bin/chromium: apt-get install chromium (make test does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
