@@ -9,6 +9,7 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.links`     fibre transmittance and photon arrival rates
 - :mod:`qlib.sources`   photon-pair statistics of parametric down-conversion
 - :mod:`qlib.cloning`   the optimal universal quantum cloner
+- :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 
 Presentation modules (figures and controls):
 
@@ -27,7 +28,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="matplotlib not found", category=UserWarning)
     import qutip  # noqa: F401
 
-from . import channels, cloning, explore, links, metrics, plots, sources, states
+from . import channels, cloning, explore, links, metrics, plots, sources, states, teleportation
 from .channels import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403
 from .explore import *  # noqa: F401,F403
@@ -36,6 +37,7 @@ from .metrics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .sources import *  # noqa: F401,F403
 from .states import *  # noqa: F401,F403
+from .teleportation import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
@@ -46,6 +48,7 @@ __all__ = (
     + links.__all__
     + sources.__all__
     + cloning.__all__
+    + teleportation.__all__
     + plots.__all__
     + explore.__all__
 )

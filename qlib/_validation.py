@@ -92,7 +92,7 @@ def check_real_array(name: str, value) -> float | np.ndarray:
         )
     arr = arr.astype(float)
     if not np.all(np.isfinite(arr)):
-        bad = arr[~np.isfinite(arr)][0]
+        bad = float(arr[~np.isfinite(arr)][0])
         raise ValueError(f"{name} must contain only finite real numbers, got {bad!r} in {_fmt(arr)}")
     return arr
 
