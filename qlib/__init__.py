@@ -6,7 +6,7 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.states`    Bell, Werner and Bell-diagonal states
 - :mod:`qlib.channels`  single-qubit noise channels applied to multi-qubit states
 - :mod:`qlib.metrics`   fidelity, concurrence, negativity, CHSH, monogamy
-- :mod:`qlib.links`     fibre transmittance and photon arrival rates
+- :mod:`qlib.links`     fibre, free-space and satellite links; detection, delays, memories
 - :mod:`qlib.sources`   photon-pair statistics of parametric down-conversion
 - :mod:`qlib.cloning`   the optimal universal quantum cloner
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
