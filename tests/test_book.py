@@ -110,6 +110,8 @@ def _open(browser, url):
     page = context.new_page()
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # a file the site itself lacks (a 404) counts as a console error too
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
     page.goto(url, wait_until="load")
     page.wait_for_function("() => document.readyState === 'complete'")
     return context, page, blocked, errors
