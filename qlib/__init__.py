@@ -10,6 +10,8 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.sources`   photon-pair statistics of parametric down-conversion
 - :mod:`qlib.cloning`   the optimal universal quantum cloner
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
+- :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
+- :mod:`qlib.repeater_chain` repeater chains: rate, fidelity, Monte Carlo, key rate
 
 Presentation modules (figures and controls):
 
@@ -28,13 +30,16 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="matplotlib not found", category=UserWarning)
     import qutip  # noqa: F401
 
-from . import channels, cloning, explore, links, metrics, plots, sources, states, teleportation
+from . import channels, cloning, explore, links, metrics, plots, repeater_chain, repeaters, sources, states, teleportation
 from .channels import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403
 from .explore import *  # noqa: F401,F403
 from .links import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
+from . import repeater_chain as _repeater_chain_module  # the function below shadows the name
+from .repeater_chain import *  # noqa: F401,F403
+from .repeaters import *  # noqa: F401,F403
 from .sources import *  # noqa: F401,F403
 from .states import *  # noqa: F401,F403
 from .teleportation import *  # noqa: F401,F403
@@ -49,6 +54,8 @@ __all__ = (
     + sources.__all__
     + cloning.__all__
     + teleportation.__all__
+    + repeaters.__all__
+    + _repeater_chain_module.__all__
     + plots.__all__
     + explore.__all__
 )

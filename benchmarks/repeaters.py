@@ -1,0 +1,48 @@
+"""Speed of the repeater-chain model (prints figures, asserts nothing).
+
+Targets (issue 4): a 1,024-segment chain with the compact Bell-diagonal
+representation <= 100 ms; a Monte Carlo of 10,000 runs of an 8-segment chain <= 1 s.
+
+Run: ``python benchmarks/repeaters.py``
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from qlib.repeater_chain import repeater_chain, simulate_repeater_chain
+
+
+def _measure(fn, repeats):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    median = statistics.median(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return median, p95
+
+
+def main():
+    cases = [
+        ("compact chain, 1,024 segments, 10,000 km, T2 = 1 s (target <= 100 ms)",
+         lambda: repeater_chain(10_000.0, 1024, t2_s=1.0), 30),
+        ("compact chain, 1,024 segments, sequential, 10,000 km, T2 = 1 s (target <= 100 ms)",
+         lambda: repeater_chain(10_000.0, 1024, scheme="sequential", t2_s=1.0), 30),
+        ("Monte Carlo, 10,000 runs, 8 segments, 800 km, T2 = 0.1 s (target <= 1 s)",
+         lambda: simulate_repeater_chain(800.0, 8, runs=10_000, seed=1, t2_s=0.1), 20),
+        ("Monte Carlo, 10,000 runs, 8 segments, p_swap = 1/2 (target <= 1 s)",
+         lambda: simulate_repeater_chain(800.0, 8, runs=10_000, seed=1, t2_s=0.1,
+                                         swap_success_probability=0.5), 10),
+    ]
+    for label, fn, repeats in cases:
+        median, p95 = _measure(fn, repeats)
+        print(f"{label}: median {median * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms ({repeats} runs)")
+
+
+if __name__ == "__main__":
+    main()
