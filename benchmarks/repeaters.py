@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from qlib.repeater_chain import repeater_chain, simulate_repeater_chain
+from qlib.chains import repeater_chain, simulate_repeater_chain
 
 
 def _measure(fn, repeats):

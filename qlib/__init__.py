@@ -11,7 +11,7 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.cloning`   the optimal universal quantum cloner
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
-- :mod:`qlib.repeater_chain` repeater chains: rate, fidelity, Monte Carlo, key rate
+- :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
 
 Presentation modules (figures and controls):
 
@@ -30,15 +30,26 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="matplotlib not found", category=UserWarning)
     import qutip  # noqa: F401
 
-from . import channels, cloning, explore, links, metrics, plots, repeater_chain, repeaters, sources, states, teleportation
+from . import (
+    chains,
+    channels,
+    cloning,
+    explore,
+    links,
+    metrics,
+    plots,
+    repeaters,
+    sources,
+    states,
+    teleportation,
+)
+from .chains import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403
 from .explore import *  # noqa: F401,F403
 from .links import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
-from . import repeater_chain as _repeater_chain_module  # the function below shadows the name
-from .repeater_chain import *  # noqa: F401,F403
 from .repeaters import *  # noqa: F401,F403
 from .sources import *  # noqa: F401,F403
 from .states import *  # noqa: F401,F403
@@ -55,7 +66,7 @@ __all__ = (
     + cloning.__all__
     + teleportation.__all__
     + repeaters.__all__
-    + _repeater_chain_module.__all__
+    + chains.__all__
     + plots.__all__
     + explore.__all__
 )

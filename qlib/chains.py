@@ -81,6 +81,12 @@ from ._validation import (
     check_real,
 )
 from .links import fiber_transmittance, signalling_delay_s
+from .repeaters import (
+    bbpssw_bell_diagonal,
+    dejmps_bell_diagonal,
+    memory_decoherence_bell_diagonal,
+    swap_bell_diagonal,
+)
 
 __all__ = [
     "ChainResult",
@@ -95,12 +101,7 @@ __all__ = [
 _SCHEMES = ("nested", "sequential")
 _PURIFICATIONS = ("dejmps", "bbpssw")
 _MAX_TERMS = 2_000_000
-
-
-def _rep():
-    from . import repeaters  # imported lazily: qlib.repeaters is a sibling module
-
-    return repeaters
+_ALTERNATING_MAX_N = 16
 
 
 # ---------------------------------------------------------------------------
@@ -113,8 +114,9 @@ def expected_max_geometric(n, p):
 
     .. math:: E[\max_{j \le n} G_j] = \sum_{t \ge 0} \bigl(1 - (1 - q^t)^n\bigr), \quad q = 1-p,
 
-    equal to :math:`\sum_{k=1}^{n} (-1)^{k+1}\binom{n}{k}/(1-q^k)`, but summed in
-    the numerically stable form. When more than two million terms would be
+    equal to :math:`\sum_{k=1}^{n} (-1)^{k+1}\binom{n}{k}/(1-q^k)`, which is used
+    for :math:`n \le 16` (its cancellation then costs at most four digits); larger
+    ``n`` are summed in the first, numerically stable form. When more than two million terms would be
     needed (:math:`p \lesssim 10^{-5}`) the Euler–Maclaurin form
     :math:`H_n/(-\ln q) + 1/2` is used (relative error :math:`O(p)`).
 
@@ -146,6 +148,14 @@ def expected_max_geometric(n, p):
     if n == 1:
         return 1.0 / p
     lam = -math.log1p(-p)
+    if n <= _ALTERNATING_MAX_N:
+        # The alternating sum has n terms; its cancellation costs at most
+        # log10(C(n, n/2)) < 4.1 digits for n <= 16, so it stays exact to ~1e-12
+        # and is far cheaper than the tail sum when p is small.
+        k = np.arange(1, n + 1)
+        signs = np.where(k % 2 == 1, 1.0, -1.0)
+        binomials = np.array([math.comb(n, int(j)) for j in k], dtype=float)
+        return float(np.sum(signs * binomials / -np.expm1(-lam * k)))
     # q^t * n < 1e-18  ->  t > (ln n + 18 ln 10) / lam
     t_max = int(math.ceil((math.log(n) + 18 * math.log(10)) / lam)) + 1
     if t_max > _MAX_TERMS:
@@ -166,9 +176,7 @@ def _dephase_pair(c, wait_s, t2_s):
     """
     if t2_s is None:
         return c
-    p = -0.5 * np.expm1(-2.0 * np.asarray(wait_s, dtype=float) / t2_s)
-    p = np.asarray(p)[..., None]
-    return (1.0 - p) * c + p * c[..., [1, 0, 3, 2]]
+    return memory_decoherence_bell_diagonal(c, wait_s, t2_s, qubits=2)
 
 
 # ---------------------------------------------------------------------------
@@ -288,8 +296,7 @@ def _purified_link(c0, rounds, method):
     """Coefficients and success probabilities of r rounds of recurrence purification."""
     rounds = check_int("purification_rounds", rounds, minimum=0)
     method = check_choice("purification", method, _PURIFICATIONS)
-    rep = _rep()
-    fn = rep.dejmps_bell_diagonal if method == "dejmps" else rep.bbpssw_bell_diagonal
+    fn = dejmps_bell_diagonal if method == "dejmps" else bbpssw_bell_diagonal
     c, probs = c0, []
     for _ in range(rounds):
         c, p = fn(c, c)
@@ -358,7 +365,7 @@ def repeater_chain(
     Notes
     -----
     The model, what is exact and what is approximated are stated in the module
-    docstring of :mod:`qlib.repeater_chain`. Rate model after Sangouard et al.,
+    docstring of :mod:`qlib.chains`. Rate model after Sangouard et al.,
     Rev. Mod. Phys. 83, 33 (2011); swap and purification maps from
     :mod:`qlib.repeaters`. Introduced in the chapter *Quantum repeaters*.
 
@@ -379,7 +386,7 @@ def repeater_chain(
     c_link, pur_probs = _purified_link(c0, purification_rounds, purification)
     if any(p == 0.0 for p in pur_probs):
         raise ValueError("purification never succeeds for these links (success probability 0)")
-    swap = _rep().swap_bell_diagonal
+    swap = swap_bell_diagonal
     k = n.bit_length() - 1
     exact = not pur_probs
 
@@ -499,7 +506,7 @@ def simulate_repeater_chain(
     Notes
     -----
     Purification is not simulated (the analytic purified rate is an
-    approximation, see :mod:`qlib.repeater_chain`). Introduced in the chapter
+    approximation, see :mod:`qlib.chains`). Introduced in the chapter
     *Quantum repeaters*.
 
     Examples
@@ -520,7 +527,7 @@ def simulate_repeater_chain(
         rng = np.random.default_rng(seed)
     elif not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    swap = _rep().swap_bell_diagonal
+    swap = swap_bell_diagonal
     if scheme == "nested":
         k = n.bit_length() - 1
         t, c = _nested_sample(k, runs, rng, p0, tau0, ps, c0, t2, swap)

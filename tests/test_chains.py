@@ -1,4 +1,4 @@
-"""Tests for qlib.repeater_chain: rate model vs Monte Carlo, closed forms, crossover, bad input."""
+"""Tests for qlib.chains: rate model vs Monte Carlo, closed forms, crossover, bad input."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from qlib.repeater_chain import (
+from qlib.chains import (
     _dephase_pair,
     direct_transmission_rate,
     expected_max_geometric,
