@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qlib import (
+    hashing_yield,
     BELL_NAMES,
     bbpssw,
     bbpssw_bell_diagonal,
@@ -341,3 +342,48 @@ def test_bounds_keep_precision_on_long_links():
     eta = 1e-20
     assert plob_bound(eta) == pytest.approx(eta / np.log(2), rel=1e-12)
     assert tgw_bound(eta) == pytest.approx(2 * eta / np.log(2), rel=1e-12)
+
+
+# --- hashing yield: ebits per pair ---------------------------------------------
+
+
+def _werner(f):
+    return np.array([f, (1 - f) / 3, (1 - f) / 3, (1 - f) / 3])
+
+
+def test_hashing_yield_closed_forms():
+    # Bennett, DiVincenzo, Smolin, Wootters, PRA 54, 3824 (1996): D_H = 1 - S(rho).
+    assert hashing_yield([1.0, 0.0, 0.0, 0.0]) == 1.0  # a perfect pair is one ebit
+    assert hashing_yield([0.25] * 4) == 0.0  # two bits of entropy: nothing
+    assert hashing_yield([0.5, 0.5, 0.0, 0.0]) == 0.0  # separable, S = 1
+    f = 0.9
+    expected = 1 + f * np.log2(f) + (1 - f) * np.log2((1 - f) / 3)
+    assert hashing_yield(_werner(f)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_hashing_threshold_of_werner_pairs():
+    # Hashing distils Werner pairs only above F = 0.8107 (Bennett et al., PRA 54, 3824 (1996)).
+    from scipy.optimize import brentq
+
+    entropy_zero = brentq(
+        lambda f: 1 + f * np.log2(f) + (1 - f) * np.log2((1 - f) / 3), 0.6, 0.99
+    )
+    assert entropy_zero == pytest.approx(0.8107, abs=1e-4)
+    assert hashing_yield(_werner(0.81)) == 0.0 and hashing_yield(_werner(0.812)) > 0.0
+
+
+def test_hashing_yield_vectorised_and_from_a_state():
+    batch = np.stack([_werner(f) for f in (0.7, 0.9, 1.0)])
+    out = hashing_yield(batch)
+    assert out.shape == (3,)
+    assert out[0] == 0.0 and out[2] == 1.0
+    assert hashing_yield(werner_state(0.9)) == pytest.approx(hashing_yield(_werner(0.9)), rel=1e-10)
+
+
+def test_hashing_yield_bad_input():
+    with pytest.raises(ValueError, match="coefficients must sum to 1"):
+        hashing_yield([0.5, 0.5, 0.5, 0.0])
+    with pytest.raises(ValueError, match=r"coefficients must have shape \(\.\.\., 4\)"):
+        hashing_yield([1.0, 0.0])
+    with pytest.raises(ValueError, match="Bell-diagonal"):
+        hashing_yield(qutip.ket2dm(qutip.tensor(qutip.basis(2, 0), (qutip.basis(2, 0) + qutip.basis(2, 1)).unit())))
