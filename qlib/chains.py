@@ -80,6 +80,7 @@ from ._validation import (
     check_probability,
     check_real,
 )
+from ._linalg import shannon_bits
 from .links import fiber_transmittance, signalling_delay_s
 from .repeaters import (
     bbpssw_bell_diagonal,
@@ -595,10 +596,9 @@ def direct_transmission_rate(total_length_km, *, attenuation_db_per_km=0.2,
 
 
 def _h2(x):
-    x = np.clip(x, 0.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = -x * np.log2(x) - (1 - x) * np.log2(1 - x)
-    return np.where((x <= 0) | (x >= 1), 0.0, h)
+    """Binary entropy in bits."""
+    x = np.asarray(x, dtype=float)
+    return shannon_bits(np.stack([x, 1.0 - x], axis=-1))
 
 
 def secret_key_fraction(coefficients):

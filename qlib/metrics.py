@@ -23,6 +23,7 @@ from ._validation import (
     check_real_array,
     n_qubits_of,
 )
+from ._linalg import clip_unit
 from .states import BELL_NAMES, bell_ket
 
 __all__ = [
@@ -53,20 +54,6 @@ _MAGIC = np.array(
     ],
     dtype=complex,
 )
-
-
-_ROUNDOFF = 1e-8
-
-
-def _clip_unit(x: float) -> float:
-    """Remove round-off excursions (at most 1e-8) outside [0, 1].
-
-    A larger excursion is a bug, not round-off, and raises instead of being
-    hidden by clamping.
-    """
-    if not -_ROUNDOFF <= x <= 1.0 + _ROUNDOFF:
-        raise ArithmeticError(f"a quantity in [0, 1] came out as {x!r}: this is a bug in qlib")
-    return float(min(max(x, 0.0), 1.0))
 
 
 # Eigenvalues of a density matrix below this are treated as round-off zeros.
@@ -147,17 +134,17 @@ def fidelity(rho: qutip.Qobj, target) -> float:
             raise ValueError(
                 f"target must have the same dims as rho, got {target.dims} and {rho_q.dims}"
             )
-        return _clip_unit(float(np.real(qutip.expect(rho_q, target))))
+        return clip_unit(float(np.real(qutip.expect(rho_q, target))))
     sigma = check_density_matrix("target", target)
     if sigma.dims != rho_q.dims:
         raise ValueError(
             f"target must have the same dims as rho, got {sigma.dims} and {rho_q.dims}"
         )
     if isinstance(rho, qutip.Qobj) and rho.isket:
-        return _clip_unit(float(np.real(qutip.expect(sigma, rho))))
+        return clip_unit(float(np.real(qutip.expect(sigma, rho))))
     # F = ||sqrt(rho) sqrt(sigma)||_1^2 = (sum of singular values of W_rho^dag W_sigma)^2
     overlap = _ensemble(rho_q.full()).conj().T @ _ensemble(sigma.full())
-    return _clip_unit(float(np.sum(np.linalg.svd(overlap, compute_uv=False)) ** 2))
+    return clip_unit(float(np.sum(np.linalg.svd(overlap, compute_uv=False)) ** 2))
 
 
 def _bad_bell(name):
@@ -218,7 +205,7 @@ def concurrence(rho: qutip.Qobj) -> float:
     sv = np.linalg.svd(w.T @ _SY_SY @ w, compute_uv=False)
     lam[: sv.size] = np.sort(sv)[::-1]
     # Wootters: C = max(0, l1 - l2 - l3 - l4); the max is part of the definition.
-    return _clip_unit(max(0.0, float(lam[0] - lam[1] - lam[2] - lam[3])))
+    return clip_unit(max(0.0, float(lam[0] - lam[1] - lam[2] - lam[3])))
 
 
 def negativity(rho: qutip.Qobj) -> float:
@@ -371,7 +358,7 @@ def fully_entangled_fraction(rho: qutip.Qobj) -> float:
     rho = check_density_matrix("rho", rho, n_qubits=2).full()
     rho_m = _MAGIC.conj().T @ rho @ _MAGIC
     re = np.real(rho_m)
-    return _clip_unit(float(np.max(np.linalg.eigvalsh((re + re.T) / 2))))
+    return clip_unit(float(np.max(np.linalg.eigvalsh((re + re.T) / 2))))
 
 
 def correlation(rho: qutip.Qobj, angle_a, angle_b):
@@ -524,7 +511,7 @@ def monogamy_tangles(state: qutip.Qobj) -> dict[str, float]:
     tau = 4.0 * float(np.real(np.linalg.det(rho_a)))
     c_ab = concurrence(rho.ptrace([0, 1]))
     c_ac = concurrence(rho.ptrace([0, 2]))
-    tau = _clip_unit(tau)
+    tau = clip_unit(tau)
     c2_ab, c2_ac = c_ab**2, c_ac**2
     residual = tau - c2_ab - c2_ac
     if abs(residual) < 1e-12:

@@ -42,6 +42,11 @@ from ._validation import (
     check_real_array,
     check_int,
 )
+from ._linalg import BELL_KETS, shannon_bits
+from ._linalg import I2 as _I2
+from ._linalg import X as _X
+from ._linalg import Y as _Y
+from ._linalg import Z as _Z
 from .channels import amplitude_damp, dephase, depolarize
 from .links import memory_dephasing_probability
 from .states import BELL_NAMES, bell_ket, bell_state, werner_state
@@ -73,8 +78,7 @@ _BD_ATOL = 1e-8
 
 
 def _bell_basis_matrix(rho: qutip.Qobj) -> np.ndarray:
-    kets = np.column_stack([bell_ket(n).full().ravel() for n in BELL_NAMES])
-    return kets.conj().T @ rho.full() @ kets
+    return BELL_KETS.conj().T @ rho.full() @ BELL_KETS
 
 
 def _coefficients_of_state(name: str, rho: qutip.Qobj) -> np.ndarray:
@@ -504,10 +508,6 @@ def memory_decoherence_bell_diagonal(c, wait_s, t2_s, qubits: int = 2) -> np.nda
 # Density-matrix path
 # ---------------------------------------------------------------------------
 
-_I2 = np.eye(2, dtype=complex)
-_X = np.array([[0, 1], [1, 0]], dtype=complex)
-_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
-_Z = np.diag([1.0, -1.0]).astype(complex)
 #: Pauli correction on D after outcome B_k on (B, C): (I ⊗ σ_k)|B_k⟩ ∝ |Φ+⟩.
 _CORRECTION = {"phi+": _I2, "phi-": _Z, "psi+": _X, "psi-": _Y}
 _DIMS4 = [[2, 2, 2, 2], [2, 2, 2, 2]]
@@ -959,7 +959,5 @@ def hashing_yield(coefficients):
     0.3725
     """
     c = _check_coefficients("coefficients", coefficients)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(c > 0, -c * np.log2(np.where(c > 0, c, 1.0)), 0.0)
-    out = np.maximum(0.0, 1.0 - terms.sum(axis=-1))
+    out = np.maximum(0.0, 1.0 - shannon_bits(c))
     return float(out) if np.ndim(out) == 0 else out

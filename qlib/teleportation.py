@@ -25,14 +25,18 @@ import qutip
 
 from ._validation import (
     ATOL,
-    _fmt,
     check_choice,
     check_density_matrix,
     check_probability,
     check_real_array,
 )
+from ._linalg import BELL_KETS, clip_unit
+from ._linalg import I2 as _I2
+from ._linalg import X as _X
+from ._linalg import Y as _Y
+from ._linalg import Z as _Z
 from .metrics import _MAGIC
-from .states import BELL_NAMES, bell_ket
+from .states import BELL_NAMES
 
 __all__ = [
     "CLASSICAL_FIDELITY_LIMIT",
@@ -49,14 +53,10 @@ __all__ = [
 #: unknown pure qubit state: 2/3 (S. Massar and S. Popescu, PRL 74, 1259 (1995)).
 CLASSICAL_FIDELITY_LIMIT: float = 2.0 / 3.0
 
-_I2 = np.eye(2, dtype=complex)
-_X = np.array([[0, 1], [1, 0]], dtype=complex)
-_Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
-_Z = np.array([[1, 0], [0, -1]], dtype=complex)
 _PAULI_VEC = np.array([_X, _Y, _Z])
 
 # Bell kets as 2x2 amplitude arrays B[k, a, b] = <ab|B_k>, k in BELL_NAMES order.
-_BELL = np.array([bell_ket(name).full().ravel().reshape(2, 2) for name in BELL_NAMES])
+_BELL = BELL_KETS.T.reshape(4, 2, 2)
 # Alice's two bits (m1, m2) for each Bell outcome: the Bell measurement done as
 # CNOT(0 -> 1), Hadamard on 0, then qubit 0 read as m1 and qubit 1 as m2
 # (Nielsen & Chuang, Fig. 1.13), which maps Φ+ → 00, Φ− → 10, Ψ+ → 01, Ψ− → 11.
@@ -358,15 +358,8 @@ def _resource_matrices(resource) -> tuple[np.ndarray, bool]:
     return arr, arr.ndim == 2
 
 
-def _unit_interval(values: np.ndarray) -> np.ndarray:
-    """Remove round-off (at most 1e-8) outside [0, 1]; a larger excursion is a bug."""
-    if np.any(values < -1e-8) or np.any(values > 1.0 + 1e-8):
-        raise ArithmeticError(f"a fidelity came out as {_fmt(values)}: this is a bug in qlib")
-    return np.clip(values, 0.0, 1.0)
-
-
 def _as_output(values: np.ndarray, single: bool):
-    values = _unit_interval(values)
+    values = np.asarray(clip_unit(values, "a fidelity"))
     return float(values) if single else values
 
 

@@ -1,0 +1,51 @@
+"""Small numeric pieces shared by the physics modules (private).
+
+Plain numpy arrays for the hot paths that avoid QuTiP's per-object overhead
+(teleportation, repeaters), the Shannon entropy used by key and entanglement
+yields, and the round-off guard for quantities that must lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .states import BELL_NAMES, bell_ket
+
+#: Identity and Pauli matrices, complex 2x2.
+I2 = np.eye(2, dtype=complex)
+X = np.array([[0, 1], [1, 0]], dtype=complex)
+Y = np.array([[0, -1j], [1j, 0]], dtype=complex)
+Z = np.array([[1, 0], [0, -1]], dtype=complex)
+
+#: Bell kets as the columns of a 4x4 matrix, in BELL_NAMES order (Φ+, Φ−, Ψ+, Ψ−).
+BELL_KETS = np.column_stack([bell_ket(name).full().ravel() for name in BELL_NAMES])
+
+#: Largest excursion outside [0, 1] accepted as round-off.
+ROUNDOFF = 1e-8
+
+
+def clip_unit(values, what: str = "a quantity in [0, 1]"):
+    """Remove round-off (at most 1e-8) outside [0, 1]; a larger excursion is a bug.
+
+    Scalars come back as ``float``, arrays as arrays. Raises ``ArithmeticError``
+    rather than hiding a wrong result by clamping.
+
+    >>> clip_unit(1.0 + 1e-12)
+    1.0
+    """
+    arr = np.asarray(values, dtype=float)
+    if np.any(arr < -ROUNDOFF) or np.any(arr > 1.0 + ROUNDOFF):
+        raise ArithmeticError(f"{what} came out as {values!r}: this is a bug in qlib")
+    out = np.clip(arr, 0.0, 1.0)
+    return float(out) if out.ndim == 0 else out
+
+
+def shannon_bits(probabilities, axis: int = -1):
+    """Shannon entropy in bits along ``axis`` (terms with p = 0 count as 0).
+
+    >>> float(shannon_bits([0.5, 0.5]))
+    1.0
+    """
+    p = np.asarray(probabilities, dtype=float)
+    safe = np.where(p > 0, p, 1.0)
+    return -np.sum(np.where(p > 0, p * np.log2(safe), 0.0), axis=axis)
