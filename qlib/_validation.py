@@ -149,6 +149,29 @@ def check_nonnegative_array(name: str, value) -> float | np.ndarray:
     return value
 
 
+def check_positive(name: str, value) -> float:
+    """Return ``value`` as a finite float ``> 0``.
+
+    >>> check_positive("t2_s", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: t2_s must be > 0, got 0.0
+    """
+    value = check_real(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def check_positive_array(name: str, value) -> float | np.ndarray:
+    """Vectorised :func:`check_positive`: scalar in → float, array in → ndarray."""
+    value = check_real_array(name, value)
+    arr = np.asarray(value)
+    if np.any(arr <= 0):
+        raise ValueError(f"{name} must be > 0, got {float(arr[arr <= 0].flat[0])!r}")
+    return value
+
+
 def check_int(name: str, value, *, minimum: int | None = None) -> int:
     """Return ``value`` as a Python ``int`` (refusing bools, floats and others)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):

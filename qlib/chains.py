@@ -77,6 +77,7 @@ from ._validation import (
     check_choice,
     check_int,
     check_nonnegative,
+    check_positive,
     check_probability,
     check_real,
 )
@@ -278,9 +279,7 @@ def _link_model(total_length_km, segments, scheme, attenuation_db_per_km, detect
         t2_s = check_real("t2_s", t2_s)
         if t2_s <= 0:
             raise ValueError(f"t2_s must be > 0 (or None for a perfect memory), got {t2_s!r}")
-    f_rep = check_real("repetition_rate_hz", repetition_rate_hz)
-    if f_rep <= 0:
-        raise ValueError(f"repetition_rate_hz must be > 0, got {f_rep!r}")
+    f_rep = check_positive("repetition_rate_hz", repetition_rate_hz)
     l0 = length / n
     p0 = eta_s * eta_d * float(fiber_transmittance(l0, alpha))
     if p0 == 0.0:
@@ -588,9 +587,7 @@ def direct_transmission_rate(total_length_km, *, attenuation_db_per_km=0.2,
     >>> round(direct_transmission_rate(100.0, detector_efficiency=1.0) / 1e9, 6)
     0.01
     """
-    f_rep = check_real("repetition_rate_hz", repetition_rate_hz)
-    if f_rep <= 0:
-        raise ValueError(f"repetition_rate_hz must be > 0, got {f_rep!r}")
+    f_rep = check_positive("repetition_rate_hz", repetition_rate_hz)
     eta_d = check_probability("detector_efficiency", detector_efficiency)
     return f_rep * eta_d * fiber_transmittance(total_length_km, attenuation_db_per_km)
 

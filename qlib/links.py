@@ -33,6 +33,7 @@ import numpy as np
 from ._validation import (
     check_broadcastable,
     check_nonnegative_array,
+    check_positive_array,
     check_probability_array,
     check_choice,
     check_real_array,
@@ -200,14 +201,6 @@ def photon_arrival_rate(
     return _out(np.asarray(rate) * np.asarray(eta) * np.asarray(eta_det))
 
 
-def _check_positive_array(name, value):
-    value = check_real_array(name, value)
-    if np.any(np.asarray(value) <= 0):
-        bad = float(np.asarray(value)[np.asarray(value) <= 0].flat[0])
-        raise ValueError(f"{name} must be > 0, got {bad!r}")
-    return value
-
-
 def fiber_length_for_transmittance(transmittance, attenuation_db_per_km=_DEFAULT_ALPHA):
     r"""Fibre length (km) whose transmittance is ``transmittance``: the inverse of
     :func:`fiber_transmittance`, :math:`L = -10\log_{10}(\eta)/\alpha`.
@@ -245,11 +238,11 @@ def fiber_length_for_transmittance(transmittance, attenuation_db_per_km=_DEFAULT
     >>> round(fiber_length_for_transmittance(0.5), 3)
     15.051
     """
-    eta = _check_positive_array("transmittance", transmittance)
+    eta = check_positive_array("transmittance", transmittance)
     if np.any(np.asarray(eta) > 1):
         bad = float(np.asarray(eta)[np.asarray(eta) > 1].flat[0])
         raise ValueError(f"transmittance must be in (0, 1], got {bad!r}")
-    alpha = _check_positive_array("attenuation_db_per_km", attenuation_db_per_km)
+    alpha = check_positive_array("attenuation_db_per_km", attenuation_db_per_km)
     check_broadcastable(transmittance=eta, attenuation_db_per_km=alpha)
     return _out(-10.0 * np.log10(eta) / np.asarray(alpha))
 
@@ -308,10 +301,10 @@ def fiber_reach_km(
     >>> round(fiber_reach_km(1e11) - fiber_reach_km(1e10), 9)
     50.0
     """
-    rate = _check_positive_array("source_rate_hz", source_rate_hz)
-    r_min = _check_positive_array("min_rate_hz", min_rate_hz)
-    alpha = _check_positive_array("attenuation_db_per_km", attenuation_db_per_km)
-    eta_det = _check_positive_array("detector_efficiency", detector_efficiency)
+    rate = check_positive_array("source_rate_hz", source_rate_hz)
+    r_min = check_positive_array("min_rate_hz", min_rate_hz)
+    alpha = check_positive_array("attenuation_db_per_km", attenuation_db_per_km)
+    eta_det = check_positive_array("detector_efficiency", detector_efficiency)
     if np.any(np.asarray(eta_det) > 1):
         bad = float(np.asarray(eta_det)[np.asarray(eta_det) > 1].flat[0])
         raise ValueError(f"detector_efficiency must be in (0, 1], got {bad!r}")
@@ -569,8 +562,8 @@ def beam_divergence_rad(wavelength_nm=800.0, transmitter_aperture_m=0.3):
     >>> round(beam_divergence_rad(800.0, 0.3) * 1e6, 4)   # µrad
     1.6977
     """
-    lam = _check_positive_array("wavelength_nm", wavelength_nm)
-    d_t = _check_positive_array("transmitter_aperture_m", transmitter_aperture_m)
+    lam = check_positive_array("wavelength_nm", wavelength_nm)
+    d_t = check_positive_array("transmitter_aperture_m", transmitter_aperture_m)
     check_broadcastable(wavelength_nm=lam, transmitter_aperture_m=d_t)
     return _out(2.0 * np.asarray(lam) * 1e-9 / (np.pi * np.asarray(d_t)))
 
@@ -661,9 +654,9 @@ def diffraction_transmittance(
     0.8647
     """
     length = check_nonnegative_array("distance_km", distance_km)
-    lam = _check_positive_array("wavelength_nm", wavelength_nm)
-    d_t = _check_positive_array("transmitter_aperture_m", transmitter_aperture_m)
-    d_r = _check_positive_array("receiver_aperture_m", receiver_aperture_m)
+    lam = check_positive_array("wavelength_nm", wavelength_nm)
+    d_t = check_positive_array("transmitter_aperture_m", transmitter_aperture_m)
+    d_r = check_positive_array("receiver_aperture_m", receiver_aperture_m)
     check_broadcastable(
         distance_km=length,
         wavelength_nm=lam,
@@ -717,7 +710,7 @@ def pointing_transmittance(pointing_error_rad, divergence_rad):
     0.606531
     """
     theta_p = check_nonnegative_array("pointing_error_rad", pointing_error_rad)
-    theta_d = _check_positive_array("divergence_rad", divergence_rad)
+    theta_d = check_positive_array("divergence_rad", divergence_rad)
     check_broadcastable(pointing_error_rad=theta_p, divergence_rad=theta_d)
     return _out(np.exp(-2.0 * (np.asarray(theta_p) / np.asarray(theta_d)) ** 2))
 
@@ -828,7 +821,7 @@ def slant_range_km(altitude_km, elevation_deg, earth_radius_km=_EARTH_RADIUS_KM)
     """
     h = check_nonnegative_array("altitude_km", altitude_km)
     elev = _check_elevation("elevation_deg", elevation_deg)
-    radius = _check_positive_array("earth_radius_km", earth_radius_km)
+    radius = check_positive_array("earth_radius_km", earth_radius_km)
     check_broadcastable(altitude_km=h, elevation_deg=elev, earth_radius_km=radius)
     r = np.asarray(radius)
     e = np.radians(elev)
@@ -1037,16 +1030,16 @@ def satellite_link_loss_db(
     (10.03, 28.75)
     """
     check_choice("direction", direction, _DIRECTIONS)
-    h = _check_positive_array("altitude_km", altitude_km)
+    h = check_positive_array("altitude_km", altitude_km)
     elev = _check_elevation("elevation_deg", elevation_deg)
-    lam = _check_positive_array("wavelength_nm", wavelength_nm)
+    lam = check_positive_array("wavelength_nm", wavelength_nm)
     sat, ground = _SATELLITE_APERTURE_M, _GROUND_APERTURE_M
     if transmitter_aperture_m is None:
         transmitter_aperture_m = sat if direction == "downlink" else ground
     if receiver_aperture_m is None:
         receiver_aperture_m = ground if direction == "downlink" else sat
-    d_t = _check_positive_array("transmitter_aperture_m", transmitter_aperture_m)
-    d_r = _check_positive_array("receiver_aperture_m", receiver_aperture_m)
+    d_t = check_positive_array("transmitter_aperture_m", transmitter_aperture_m)
+    d_r = check_positive_array("receiver_aperture_m", receiver_aperture_m)
     theta_p = check_nonnegative_array("pointing_error_rad", pointing_error_rad)
     t0 = _check_open_closed_unit("zenith_transmittance", zenith_transmittance)
     if turbulence_divergence_rad is None:
@@ -1054,9 +1047,9 @@ def satellite_link_loss_db(
     turb = check_nonnegative_array("turbulence_divergence_rad", turbulence_divergence_rad)
     theta_t = None
     if transmitter_divergence_rad is not None:
-        theta_t = _check_positive_array("transmitter_divergence_rad", transmitter_divergence_rad)
+        theta_t = check_positive_array("transmitter_divergence_rad", transmitter_divergence_rad)
     extra = check_nonnegative_array("system_loss_db", system_loss_db)
-    radius = _check_positive_array("earth_radius_km", earth_radius_km)
+    radius = check_positive_array("earth_radius_km", earth_radius_km)
     arrays = dict(
         altitude_km=h,
         elevation_deg=elev,
@@ -1192,6 +1185,6 @@ def memory_dephasing_probability(wait_s, coherence_time_s):
     0.31606
     """
     t = check_nonnegative_array("wait_s", wait_s)
-    t2 = _check_positive_array("coherence_time_s", coherence_time_s)
+    t2 = check_positive_array("coherence_time_s", coherence_time_s)
     check_broadcastable(wait_s=t, coherence_time_s=t2)
     return _out(-0.5 * np.expm1(-np.asarray(t) / np.asarray(t2)))

@@ -35,10 +35,11 @@ from ._validation import (
     ATOL,
     check_density_matrix,
     check_nonnegative_array,
+    check_positive,
+    check_positive_array,
     check_probability,
     check_probability_array,
     check_broadcastable,
-    check_real,
     check_real_array,
     check_int,
 )
@@ -496,9 +497,7 @@ def memory_decoherence_bell_diagonal(c, wait_s, t2_s, qubits: int = 2) -> np.nda
     """
     c = _check_coefficients("c", c)
     t = check_nonnegative_array("wait_s", wait_s)
-    t2 = check_real_array("t2_s", t2_s)
-    if np.any(np.asarray(t2) <= 0):
-        raise ValueError(f"t2_s must be > 0, got {float(np.asarray(t2)[np.asarray(t2) <= 0].flat[0])!r}")
+    t2 = check_positive_array("t2_s", t2_s)
     check_broadcastable(wait_s=t, t2_s=t2)
     p = memory_dephasing_probability(t, t2)
     return dephase_bell_diagonal(c, p, qubits=qubits)
@@ -817,15 +816,11 @@ def memory_decoherence(rho, wait_s, *, t2_s, t1_s=None, qubit=None) -> qutip.Qob
     t = check_nonnegative_array("wait_s", wait_s)
     if np.ndim(t) != 0:
         raise ValueError(f"wait_s must be a scalar for a density matrix, got shape {np.shape(t)}")
-    t2 = check_real("t2_s", t2_s)
-    if t2 <= 0:
-        raise ValueError(f"t2_s must be > 0, got {t2!r}")
+    t2 = check_positive("t2_s", t2_s)
     rho = check_density_matrix("rho", rho)
     if t1_s is None:
         return dephase(rho, memory_dephasing_probability(t, t2), qubit)
-    t1 = check_real("t1_s", t1_s)
-    if t1 <= 0:
-        raise ValueError(f"t1_s must be > 0, got {t1!r}")
+    t1 = check_positive("t1_s", t1_s)
     if t2 > 2 * t1 * (1 + 1e-12):
         raise ValueError(f"t2_s must be <= 2 * t1_s = {2 * t1!r} (physical memories), got {t2!r}")
     gamma = -np.expm1(-t / t1)
