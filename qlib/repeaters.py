@@ -50,7 +50,8 @@ from ._linalg import Y as _Y
 from ._linalg import Z as _Z
 from .channels import amplitude_damp, dephase, depolarize
 from .links import memory_dephasing_probability
-from .states import BELL_NAMES, bell_ket, bell_state, werner_state
+from .metrics import fidelity
+from .states import BELL_NAMES, bell_state, werner_state
 
 __all__ = [
     "SwapOutcome",
@@ -722,8 +723,9 @@ def bbpssw(rho1, rho2):
     """
     rho1 = check_density_matrix("rho1", rho1, n_qubits=2)
     rho2 = check_density_matrix("rho2", rho2, n_qubits=2)
-    w1 = werner_state(min(1.0, max(0.0, float(np.real(qutip.expect(rho1, bell_ket("phi+")))))))
-    w2 = werner_state(min(1.0, max(0.0, float(np.real(qutip.expect(rho2, bell_ket("phi+")))))))
+    # the twirl keeps the Φ+ fidelity and makes the pair Werner
+    w1 = werner_state(fidelity(rho1, "phi+"))
+    w2 = werner_state(fidelity(rho2, "phi+"))
     return _finish(*_recurrence_dm(qutip.tensor(w1, w2).full()))
 
 
