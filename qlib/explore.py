@@ -995,6 +995,7 @@ class Explorable:
             if isinstance(c, Slider):
                 entry["values"] = list(c.values)
             controls.append(entry)
+        self._check_every_control_acts(patches)
         packed = json.dumps(
             {"paths": [list(p) for p in paths], "leaves": leaf_list, "patches": patches},
             separators=(",", ":"),
@@ -1010,6 +1011,28 @@ class Explorable:
             "base": _encode(base_plain),
             "z": base64.b64encode(zlib.compress(packed, 9)).decode("ascii"),
         }
+
+    def _check_every_control_acts(self, patches: list[list[int]]) -> None:
+        """Refuse a control that never changes the figure (it would look frozen).
+
+        ``patches`` are the per-grid-point differences from the default figure,
+        row-major; a control acts if two grid points differing only in it have
+        different patches somewhere on the grid.
+        """
+        keys = np.empty(len(patches), dtype=object)
+        keys[:] = [tuple(p) for p in patches]
+        keys = keys.reshape(self.grid_shape)
+        for axis, control in enumerate(self.controls):
+            if keys.shape[axis] < 2:
+                continue
+            ahead = np.take(keys, range(1, keys.shape[axis]), axis=axis)
+            behind = np.take(keys, range(keys.shape[axis] - 1), axis=axis)
+            if all(a == b for a, b in zip(ahead.ravel(), behind.ravel())):
+                raise ValueError(
+                    f"explorable {self.name!r}: control {control.name!r} never changes the "
+                    f"figure at any grid point; a reader moving it would see nothing happen. "
+                    f"Use its value in the figure or remove the control."
+                )
 
     def static_html(self) -> str:
         """The static rendering: controls, figure and precomputed payload as HTML.

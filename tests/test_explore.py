@@ -403,14 +403,17 @@ def test_static_payload_handles_log_data_heatmaps_and_removed_keys():
 
 
 def test_identical_arrays_are_stored_once():
-    def f(a, b):  # trace 0 depends on a only, trace 1 on nothing
-        return go.Figure([go.Scatter(y=np.linspace(0, 1, 50) * a), go.Scatter(y=np.cos(np.arange(50)))])
+    def f(a, b):  # trace 0 depends on a only, trace 1 on nothing, the title on b only
+        fig = go.Figure([go.Scatter(y=np.linspace(0, 1, 50) * a), go.Scatter(y=np.cos(np.arange(50)))])
+        return fig.update_layout(title=dict(text=f"b = {b}"))
 
     ex = Explorable(f, [Slider("a", 1, 5, 1), Slider("b", 1, 10, 1)], name="interned")
     payload = payload_of(ex.static_html())
     packed = json.loads(zlib.decompress(base64.b64decode(payload["z"])))
-    assert len(packed["leaves"]) == 4  # y for a = 2, 3, 4, 5 (a = 1 is the base), once each
-    assert packed["paths"] == [["data", 0, "y"]]
+    arrays = [leaf for leaf in packed["leaves"] if not isinstance(leaf, str)]
+    assert len(arrays) == 4  # y for a = 2, 3, 4, 5 (a = 1 is the base), once each over 50 points
+    assert len(packed["leaves"]) == 4 + 9  # and the 9 titles other than the base's
+    assert sorted(packed["paths"]) == [["data", 0, "y"], ["layout", "title", "text"]]
 
 
 def test_payload_cannot_break_out_of_its_script_tag():
@@ -482,3 +485,24 @@ def test_choice_values_must_be_distinct(options):
 def test_readout_spacing_follows_typographic_convention():
     assert Slider("d", 0, 100, 20, unit="km").format(60) == "60 km"
     assert Slider("a", 0.0, 90.0, 22.5, unit="°").format(22.5) == "22.5°"
+
+
+def test_a_control_that_never_changes_the_figure_is_refused():
+    # A control the figure ignores would look frozen on the page: refused when
+    # the static page is made (that is, at every book build).
+    def fig(slope, unused="a"):
+        x = np.linspace(0, 1, 11)
+        return go.Figure(go.Scatter(x=x, y=slope * x))
+
+    ex = Explorable(fig, [Slider("slope", 0, 2, 0.5), Choice("unused", ["a", "b"])], name="dead")
+    with pytest.raises(ValueError, match="control 'unused' never changes the figure"):
+        ex.static_html()
+
+
+def test_a_control_acting_only_in_part_of_the_grid_is_accepted():
+    def fig(slope, shift):
+        x = np.linspace(0, 1, 11)
+        return go.Figure(go.Scatter(x=x, y=slope * x + (shift if slope > 1 else 0)))
+
+    ex = Explorable(fig, [Slider("slope", 0, 2, 1), Slider("shift", 0, 1, 1)], name="partial")
+    assert 'class="qlib-explorable"' in ex.static_html()
