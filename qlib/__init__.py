@@ -12,6 +12,8 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
 - :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
+- :mod:`qlib.qkd`       BB84, six-state, B92, E91, BBM92; intercept-resend and PNS attacks
+- :mod:`qlib.postprocessing` Cascade, verification, Toeplitz privacy amplification, key budget
 
 Presentation modules (figures and controls):
 
@@ -38,6 +40,8 @@ from . import (
     links,
     metrics,
     plots,
+    postprocessing,
+    qkd,
     repeaters,
     sources,
     states,
@@ -50,6 +54,8 @@ from .explore import *  # noqa: F401,F403
 from .links import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
+from .postprocessing import *  # noqa: F401,F403
+from .qkd import *  # noqa: F401,F403
 from .repeaters import *  # noqa: F401,F403
 from .sources import *  # noqa: F401,F403
 from .states import *  # noqa: F401,F403
@@ -67,6 +73,8 @@ __all__ = (
     + teleportation.__all__
     + repeaters.__all__
     + chains.__all__
+    + qkd.__all__
+    + postprocessing.__all__
     + plots.__all__
     + explore.__all__
 )
