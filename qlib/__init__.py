@@ -12,6 +12,7 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
 - :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
+- :mod:`qlib.keyrates`  secret-key rates of QKD: Shor–Preskill, six-state, finite keys
 - :mod:`qlib.qkd`       BB84, six-state, B92, E91, BBM92; intercept-resend and PNS attacks
 - :mod:`qlib.postprocessing` Cascade, verification, Toeplitz privacy amplification, key budget
 
@@ -37,6 +38,7 @@ from . import (
     channels,
     cloning,
     explore,
+    keyrates,
     links,
     metrics,
     plots,
@@ -51,6 +53,7 @@ from .chains import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403
 from .explore import *  # noqa: F401,F403
+from .keyrates import *  # noqa: F401,F403
 from .links import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
@@ -73,6 +76,7 @@ __all__ = (
     + teleportation.__all__
     + repeaters.__all__
     + chains.__all__
+    + keyrates.__all__
     + qkd.__all__
     + postprocessing.__all__
     + plots.__all__

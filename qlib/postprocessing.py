@@ -604,7 +604,8 @@ def key_budget(
     Parameters
     ----------
     pulses, detected, sifted : float
-        Counts (may be expected values), with pulses ≥ detected ≥ sifted ≥ 0.
+        Counts (may be expected values, rounded to whole bits for the final
+        length), with pulses ≥ detected ≥ sifted ≥ 0.
     sample : float
         Sifted bits disclosed for estimation, k in [1, sifted − 1].
     qber_estimate : float
@@ -661,7 +662,9 @@ def key_budget(
     if leak < 0:
         raise ValueError(f"leak_ec must be >= 0, got {leak!r}")
     n = s - k
-    final = int(math.floor(finite_key_length(n, k, q, leak_ec=leak, eps_sec=eps_sec, eps_cor=eps_cor)))
+    # finite_key_length counts whole bits: expected (fractional) counts are rounded
+    final = int(math.floor(finite_key_length(int(round(n)), max(int(round(k)), 1), q, leak_ec=leak,
+                                             eps_sec=eps_sec, eps_cor=eps_cor)))
     return KeyBudget(
         pulses=values["pulses"],
         detected=values["detected"],

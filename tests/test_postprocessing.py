@@ -10,16 +10,17 @@ from numpy.testing import assert_allclose
 from scipy.linalg import toeplitz
 
 from qlib import (
+    binary_entropy,
     cascade,
     cascade_block_sizes,
     distill_key,
+    finite_key_length,
     key_budget,
     simulate_bb84,
     toeplitz_hash,
     toeplitz_matrix,
     verify_keys,
 )
-from qlib.keyrates import binary_entropy, finite_key_length
 
 
 def noisy_pair(n, q, seed):
