@@ -758,8 +758,12 @@ def distill_key(
     with a t-bit tag, abort on a mismatch; (4) the final length from
     :func:`key_budget` with the bits Cascade disclosed; (5) both apply the same
     Toeplitz hash. Cascade's leakage is counted exactly; the tag is covered by
-    the :math:`\log_2(2/\varepsilon_{\rm cor})` term. Introduced in the chapter
-    *QKD: from photons to a secret key*.
+    the :math:`\log_2(2/\varepsilon_{\rm cor})` term. The length is the BB84
+    bound of Tomamichel et al. for single photons: it is conservative for the
+    six-state protocol, it is not a security proof for B92 (which needs its own
+    analysis), and for weak coherent pulses it ignores the multi-photon pulses
+    Eve can split (:func:`qlib.pns_known_fraction`), which decoy-state analyses
+    bound. Introduced in the chapter *QKD: from photons to a secret key*.
 
     Examples
     --------
