@@ -247,3 +247,18 @@ def test_bad_input():
     tiny = simulate_bb84(4, seed=1)
     with pytest.raises(ValueError, match=r"too short to estimate"):
         distill_key(tiny)
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(2, 3000), q=st.floats(0.0, 0.15), seed=st.integers(0, 2**32 - 1))
+def test_cascade_sees_only_the_error_pattern(n, q, seed):
+    """Cascade's disclosures depend on the keys only through their difference: masking both
+    keys with the same random string changes nothing but the mask (a property of parities)."""
+    alice, bob = noisy_pair(n, q, seed)
+    mask = np.random.default_rng(seed + 1).integers(0, 2, n, dtype=np.uint8)
+    r1 = cascade(alice, bob, max(q, 0.01), seed=seed % 1000)
+    r2 = cascade(alice ^ mask, bob ^ mask, max(q, 0.01), seed=seed % 1000)
+    assert r1.leaked_bits == r2.leaked_bits
+    assert np.array_equal(r1.corrected ^ mask, r2.corrected)
+    assert r1.residual_errors == np.count_nonzero(r1.corrected != alice)
+    assert r1.leaked_bits >= sum(math.ceil(n / k) for k in r1.block_sizes)
