@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._linalg import clip_unit
 from ._validation import (
     check_choice,
     check_density_matrix,
@@ -779,8 +780,8 @@ def pns_known_fraction(
     click = 1.0 - (1.0 - d) * (p0 + p1 * s + tail)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(click > 0, click_multi / np.where(click > 0, click, 1.0), 0.0)
-    out = np.clip(out, 0.0, 1.0) if np.all(out > -1e-12) else out
-    return float(out) if out.ndim == 0 else out
+    out = clip_unit(out, "the PNS-known fraction")
+    return float(out) if np.ndim(out) == 0 else out
 
 
 # --------------------------------------------------------------------------- #
@@ -842,7 +843,7 @@ def _projectors(angle):
 def _joint_probabilities(mat, a, b):
     pa, pb = _projectors(a), _projectors(b)
     p = np.array([[np.real(np.trace(mat @ np.kron(pa[x], pb[y]))) for y in (0, 1)] for x in (0, 1)])
-    return np.clip(p, 0.0, 1.0)
+    return clip_unit(p, "a joint outcome probability")
 
 
 @dataclass(frozen=True)
