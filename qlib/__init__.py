@@ -12,6 +12,8 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
 - :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
+- :mod:`qlib.pqc`       ML-KEM, ML-DSA, the X25519+ML-KEM-768 hybrid, sizes, Mosca
+- :mod:`qlib.tunnel`    a post-quantum tunnel over a loopback socket
 
 Presentation modules (figures and controls):
 
@@ -38,10 +40,12 @@ from . import (
     links,
     metrics,
     plots,
+    pqc,
     repeaters,
     sources,
     states,
     teleportation,
+    tunnel,
 )
 from .chains import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
@@ -54,6 +58,8 @@ from .repeaters import *  # noqa: F401,F403
 from .sources import *  # noqa: F401,F403
 from .states import *  # noqa: F401,F403
 from .teleportation import *  # noqa: F401,F403
+from .pqc import *  # noqa: F401,F403
+from .tunnel import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
@@ -67,6 +73,8 @@ __all__ = (
     + teleportation.__all__
     + repeaters.__all__
     + chains.__all__
+    + pqc.__all__
+    + tunnel.__all__
     + plots.__all__
     + explore.__all__
 )

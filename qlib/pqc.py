@@ -102,7 +102,6 @@ MEASURED_PRIMITIVES = (
     "RSA-3072",
     "X25519",
     *KEM_PARAMETER_SETS,
-    "ML-KEM-1024",
     "RSA-3072-PSS",
     "Ed25519",
     "ML-DSA-44",
@@ -834,8 +833,10 @@ def mosca_at_risk(shelf_life_years, migration_years, quantum_years):
     >>> mosca_at_risk(10, 5, 12), mosca_at_risk(2, 3, 12)
     (True, False)
     """
-    m = mosca_margin(shelf_life_years, migration_years, quantum_years)
-    return bool(m < 0) if np.ndim(m) == 0 else m < 0
+    mosca_margin(shelf_life_years, migration_years, quantum_years)  # checks the input
+    x, y, z = (np.asarray(v, dtype=float) for v in (shelf_life_years, migration_years, quantum_years))
+    out = x + y > z
+    return bool(out) if out.ndim == 0 else out
 
 
 @dataclass(frozen=True)
