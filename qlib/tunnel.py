@@ -559,7 +559,7 @@ def _client_handshake(sock, server_public_key: bytes, mode: str, username, passw
     except TunnelError as exc:
         conn._fail(exc)
     if sh[0] == _PLAIN_ALERT:
-        conn._fail(ProtocolError(f"the server refused: {sh[1:].decode(errors='replace')}"))
+        conn._fail(PeerRefusedError(f"the server refused: {sh[1:].decode(errors='replace')}"))
     expected = 1 + _NONCE + HYBRID_CIPHERTEXT_BYTES + _MLDSA65_PK + _MLDSA65_SIG
     if sh[0] != _SERVER_HELLO or len(sh) != expected:
         conn._fail(ProtocolError(f"expected a ServerHello of {expected} bytes, got type {sh[0]:#04x}, "
@@ -890,8 +890,10 @@ class LoopbackAttacker:
         with ``direction`` ``"c2s"`` or ``"s2c"``, the frame's index in that
         direction (0 is the hello) and the whole frame (length prefix
         included). It returns the raw bytes to forward, in order (``[frame]``
-        forwards unchanged, ``[]`` drops it, two entries insert one), or
-        ``None`` to cut both connections at once. Default: forward everything.
+        forwards unchanged, ``[]`` drops it, two entries insert one; a
+        ``None`` entry cuts both connections after what precedes it, so
+        ``[frame[:10], None]`` truncates), or ``None`` to cut at once.
+        Default: forward everything.
     timeout : float
         Socket timeout in seconds.
 
@@ -978,6 +980,9 @@ class LoopbackAttacker:
                     self._cut_all()
                     return
                 for chunk in out:
+                    if chunk is None:  # forward what came before, then cut
+                        self._cut_all()
+                        return
                     dst.sendall(chunk)
         except OSError:
             pass
