@@ -288,7 +288,8 @@ class PasswordDatabase:
         return len(self._entries)
 
     def __repr__(self) -> str:
-        return f"PasswordDatabase({len(self)} users, scrypt n={self._n}, r={self._r}, p={self._p})"
+        users = "1 user" if len(self) == 1 else f"{len(self)} users"
+        return f"PasswordDatabase({users}, scrypt n={self._n}, r={self._r}, p={self._p})"
 
 
 # --------------------------------------------------------------------------- #
