@@ -782,8 +782,9 @@ class TunnelServer:
     address : (str, int)
     received : list of bytes
         Records the default handler was given (whole, authenticated ones only).
-    errors : list of TunnelError
-        Each refused connection's error, server side.
+    errors : list of Exception
+        Each refused connection's error, server side (a :class:`TunnelError`;
+        any other exception is one the handler raised).
     transcripts : list of Transcript
         One per completed handshake.
 
@@ -850,6 +851,15 @@ class TunnelServer:
         except TunnelError as exc:
             with self._lock:
                 self.errors.append(exc)
+        except Exception as exc:  # a bug in a handler: record it, keep the server alive
+            with self._lock:
+                self.errors.append(exc)
+            if conn is not None and not conn.closed:  # tell the client; no clean Close
+                try:
+                    conn._send_record(_R_ALERT, b"internal server error")
+                except TunnelError:
+                    pass
+                conn._shutdown()
         finally:
             if conn is not None:
                 conn.close()
@@ -944,7 +954,11 @@ class LoopbackAttacker:
             client, _ = self._listener.accept()
         except OSError:
             return
-        server = socket.create_connection(self._server, timeout=self._timeout)
+        try:
+            server = socket.create_connection(self._server, timeout=self._timeout)
+        except OSError:
+            client.close()
+            return
         for s in (client, server):
             s.settimeout(self._timeout)
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -106,6 +106,24 @@ def test_password_mode(server_key, pinned, db):
     assert server.errors == []
 
 
+def test_handler_error_is_recorded_and_server_keeps_serving(server_key, pinned):
+    def handler(conn, server):
+        msg = conn.recv()
+        if msg == b"crash":
+            raise RuntimeError("handler bug")
+        conn.send(msg)
+
+    with TunnelServer(server_key, handler=handler, timeout=TIMEOUT) as server:
+        with tunnel_connect(server.address, pinned, timeout=TIMEOUT) as conn:
+            conn.send(b"crash")
+            with pytest.raises(PeerRefusedError, match="the peer refused: internal server error"):
+                conn.recv()
+        with tunnel_connect(server.address, pinned, timeout=TIMEOUT) as conn:
+            conn.send(b"fine")
+            assert conn.recv() == b"fine"
+    assert [type(e) for e in server.errors] == [RuntimeError]
+
+
 def test_two_clients_get_different_keys(server_key, pinned):
     """Each connection has fresh keys: a record of one is refused by the other."""
     frames = {}
