@@ -77,7 +77,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import mldsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -176,8 +176,7 @@ class PeerRefusedError(TunnelError):
 # --------------------------------------------------------------------------- #
 #: Largest plaintext of one record, bytes (as TLS: 2**14).
 MAX_RECORD_BYTES = 2**14
-_MAX_FRAME = 16 * 1024  # handshake frames are ~6.4 kB; records <= 2**14 + 25
-_MAX_FRAME = max(_MAX_FRAME, MAX_RECORD_BYTES + 64)
+_MAX_FRAME = MAX_RECORD_BYTES + 64  # a full record (2**14 + 25 bytes); handshake frames ~6.4 kB
 _VERSION = 1
 _MODES = {"certificate": 1, "password": 2}
 _CLIENT_HELLO, _SERVER_HELLO, _PLAIN_ALERT = 0x01, 0x02, 0x15
@@ -578,7 +577,7 @@ def _client_handshake(sock, server_public_key: bytes, mode: str, username, passw
     pub = mldsa.MLDSA65PublicKey.from_public_bytes(server_public_key)
     try:
         pub.verify(signature, th, _SIG_CONTEXT)
-    except Exception:  # InvalidSignature
+    except InvalidSignature:
         conn._fail(ServerAuthenticationError("the server's handshake signature is invalid"))
     try:
         shared = hybrid_decapsulate(hybrid, ct, info=hashlib.sha256(hello).digest())
