@@ -157,7 +157,7 @@ def require_pqc() -> None:
     if not pqc_supported():
         raise RuntimeError(
             "ML-KEM and ML-DSA need a cryptography backend that supports them "
-            f"(cryptography >= 47 with its bundled OpenSSL); this one is "
+            f"(cryptography >= 50 with its bundled OpenSSL); this one is "
             f"{_backend().openssl_version_text()!r}"
         )
 
