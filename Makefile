@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python benchmarks/teleportation.py
 	$(BIN)/python benchmarks/repeaters.py
 	$(BIN)/python benchmarks/qkd.py
+	$(BIN)/python benchmarks/pqc.py
 
 serve:
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html

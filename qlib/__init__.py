@@ -15,6 +15,8 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.keyrates`  secret-key rates of QKD: Shor–Preskill, six-state, finite keys
 - :mod:`qlib.qkd`       BB84, six-state, B92, E91, BBM92; intercept-resend and PNS attacks
 - :mod:`qlib.postprocessing` Cascade, verification, Toeplitz privacy amplification, key budget
+- :mod:`qlib.pqc`       ML-KEM, ML-DSA, the X25519+ML-KEM-768 hybrid, sizes, Mosca
+- :mod:`qlib.tunnel`    a post-quantum tunnel over a loopback socket
 
 Presentation modules (figures and controls):
 
@@ -44,10 +46,12 @@ from . import (
     plots,
     postprocessing,
     qkd,
+    pqc,
     repeaters,
     sources,
     states,
     teleportation,
+    tunnel,
 )
 from .chains import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
@@ -63,6 +67,8 @@ from .repeaters import *  # noqa: F401,F403
 from .sources import *  # noqa: F401,F403
 from .states import *  # noqa: F401,F403
 from .teleportation import *  # noqa: F401,F403
+from .pqc import *  # noqa: F401,F403
+from .tunnel import *  # noqa: F401,F403
 
 __version__ = "0.1.0"
 
@@ -79,6 +85,8 @@ __all__ = (
     + keyrates.__all__
     + qkd.__all__
     + postprocessing.__all__
+    + pqc.__all__
+    + tunnel.__all__
     + plots.__all__
     + explore.__all__
 )
