@@ -12,6 +12,7 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
 - :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
+- :mod:`qlib.keyrates`  QKD key rates: weak pulses and decoys over distance, satellites, tampering
 
 Presentation modules (figures and controls):
 
@@ -35,6 +36,7 @@ from . import (
     channels,
     cloning,
     explore,
+    keyrates,
     links,
     metrics,
     plots,
@@ -47,6 +49,7 @@ from .chains import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403
 from .explore import *  # noqa: F401,F403
+from .keyrates import *  # noqa: F401,F403
 from .links import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
@@ -67,6 +70,7 @@ __all__ = (
     + teleportation.__all__
     + repeaters.__all__
     + chains.__all__
+    + keyrates.__all__
     + plots.__all__
     + explore.__all__
 )
