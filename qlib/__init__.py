@@ -12,7 +12,7 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
 - :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
-- :mod:`qlib.keyrates`  QKD key rates: weak pulses and decoys over distance, satellites, tampering
+- :mod:`qlib.keyrates`  secret-key rates of QKD: Shor–Preskill, six-state, finite keys; weak pulses and decoys over distance, satellites, tampering
 
 Presentation modules (figures and controls):
 

@@ -49,3 +49,13 @@ def shannon_bits(probabilities, axis: int = -1):
     p = np.asarray(probabilities, dtype=float)
     safe = np.where(p > 0, p, 1.0)
     return -np.sum(np.where(p > 0, p * np.log2(safe), 0.0), axis=axis)
+
+
+def binary_entropy_bits(p):
+    """Binary entropy h(p) = -p log2 p - (1-p) log2(1-p), in bits (no input checks).
+
+    >>> float(binary_entropy_bits(0.5))
+    1.0
+    """
+    x = np.asarray(p, dtype=float)
+    return shannon_bits(np.stack([x, 1.0 - x], axis=-1))

@@ -81,7 +81,7 @@ from ._validation import (
     check_probability,
     check_real,
 )
-from ._linalg import shannon_bits
+from ._linalg import binary_entropy_bits
 from .links import fiber_transmittance, signalling_delay_s
 from .repeaters import (
     bbpssw_bell_diagonal,
@@ -592,12 +592,6 @@ def direct_transmission_rate(total_length_km, *, attenuation_db_per_km=0.2,
     return f_rep * eta_d * fiber_transmittance(total_length_km, attenuation_db_per_km)
 
 
-def _h2(x):
-    """Binary entropy in bits."""
-    x = np.asarray(x, dtype=float)
-    return shannon_bits(np.stack([x, 1.0 - x], axis=-1))
-
-
 def secret_key_fraction(coefficients):
     r"""Asymptotic secret-key fraction of entanglement-based BB84 from a Bell-diagonal pair.
 
@@ -631,5 +625,5 @@ def secret_key_fraction(coefficients):
         raise ValueError(f"coefficients must be non-negative and sum to 1, got {c}")
     ez = c[..., 2] + c[..., 3]
     ex = c[..., 1] + c[..., 3]
-    r = np.maximum(0.0, 1.0 - _h2(ex) - _h2(ez))
+    r = np.maximum(0.0, 1.0 - binary_entropy_bits(ex) - binary_entropy_bits(ez))
     return float(r) if r.ndim == 0 else r

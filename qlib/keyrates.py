@@ -1,19 +1,30 @@
-r"""Secret-key rates of QKD: asymptotic formulas, weak pulses over distance, attacks.
+r"""Secret-key rates of quantum key distribution: how many secret bits per bit.
 
-Conventions (fixed for the whole book, see DESIGN.md): QBERs and
-probabilities are numbers in [0, 1] (a QBER in [0, 0.5]); entropies in bits;
-distances in km, attenuation in dB/km, losses in dB. Rates of the
-weak-coherent-pulse functions are *secret bits per pulse emitted by Alice*,
-including the sifting factor :math:`q = 1/2` of BB84, exactly as in Lo, Ma and
-Chen, PRL 94, 230504 (2005). Every distance function is vectorised: a scalar
-in gives a ``float``, an array in gives an array of the same shape.
+The entropy bookkeeping shared by the QKD chapters:
 
-Contents (weak pulses, distance and attacks; introduced in the chapter
-*QKD over distance, and its attacks*):
+- :func:`binary_entropy`, :math:`h(p)` in bits;
+- :func:`shor_preskill_rate` and :func:`six_state_rate`, the asymptotic
+  secret fractions of BB84 and of the six-state protocol with one-way
+  post-processing, as functions of the quantum bit error rate (QBER);
+- :func:`finite_key_length`, the length of a key that is secure when only a
+  finite block was exchanged (Tomamichel, Lim, Gisin, Renner 2012).
+
+Conventions
+-----------
+Entropies are in bits. A QBER lies in [0, 0.5]: above one half Bob would
+simply flip his bits. Rates are per sifted bit (no sifting factor and no
+channel loss here); a negative bound means that no key can be distilled and is
+returned as 0, never as a negative rate.
+
+Weak pulses over distance and attacks (introduced in the chapter *QKD over
+distance, and its attacks*). These rates are *secret bits per pulse emitted by
+Alice*, including the sifting factor :math:`q = 1/2` of BB84, exactly as in Lo,
+Ma and Chen, PRL 94, 230504 (2005); distances in km, losses in dB; scalar in,
+``float`` out, array in, array out:
 
 - the experiment: :class:`QKDExperiment`, presets :data:`GYS_2004` (Gobby,
   Yuan and Shields 2004, the parameters of Lo–Ma–Chen) and
-  :data:`MICIUS_2017` (a Micius-like downlink, assumed values);
+  :data:`MICIUS_2017` (a Micius-like downlink, assumed receiver values);
 - rates vs distance: :func:`single_photon_key_rate`, :func:`gllp_key_rate`,
   :func:`decoy_bb84_key_rate`, :func:`vacuum_weak_decoy_key_rate`,
   :func:`finite_decoy_key_rate`, :func:`optimal_mu`, :func:`max_distance_km`;
@@ -25,14 +36,17 @@ Contents (weak pulses, distance and attacks; introduced in the chapter
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
 
+from ._linalg import binary_entropy_bits
 from ._validation import (
     check_broadcastable,
     check_choice,
+    check_int,
     check_nonnegative,
     check_nonnegative_array,
     check_positive,
@@ -43,8 +57,12 @@ from ._validation import (
 )
 
 __all__ = [
-    # the lead's shared functions are listed first on main
     "binary_entropy",
+    "shor_preskill_rate",
+    "six_state_rate",
+    "finite_key_length",
+    "SHOR_PRESKILL_THRESHOLD",
+    "SIX_STATE_THRESHOLD",
     # weak pulses over distance, satellites and tampering
     "QKDExperiment",
     "GYS_2004",
@@ -63,25 +81,255 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------
-# PLACEHOLDER until the lead's shared functions land on main (then replaced
-# by binary_entropy, shor_preskill_rate, six_state_rate, finite_key_length).
-# ---------------------------------------------------------------------------
+def _check_qber_array(name: str, value):
+    q = check_real_array(name, value)
+    arr = np.asarray(q)
+    bad = (arr < 0.0) | (arr > 0.5)
+    if np.any(bad):
+        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
+        raise ValueError(f"{name} must be in [0, 0.5], got {first!r}")
+    return q
+
+
+def _as_result(values, like):
+    out = np.asarray(values, dtype=float)
+    return float(out) if np.ndim(like) == 0 else out
 
 
 def binary_entropy(p):
-    r"""Binary entropy :math:`h(p) = -p\log_2 p - (1-p)\log_2(1-p)` in bits.
+    r"""Binary entropy :math:`h(p) = -p\log_2 p - (1-p)\log_2(1-p)`, in bits.
 
+    Parameters
+    ----------
+    p : float or array_like
+        Probabilities in [0, 1].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`h(p)` in [0, 1] bits, with :math:`h(0) = h(1) = 0`.
+
+    Raises
+    ------
+    ValueError
+        If any ``p`` is outside [0, 1] or not finite.
+
+    Notes
+    -----
+    The entropy of a biased coin: the bits per symbol that error correction
+    must reveal about a key with error rate ``p`` (Shannon's limit), and the
+    bits per symbol an eavesdropper may know after phase errors ``p``.
+    Introduced in the chapter *QKD: from photons to a secret key*.
+
+    Examples
+    --------
+    >>> from qlib import binary_entropy
     >>> binary_entropy(0.5)
     1.0
+    >>> round(binary_entropy(0.11), 4)
+    0.4999
     """
-    p = check_probability_array("p", p)
-    arr = np.asarray(p, dtype=float)
-    out = np.zeros_like(arr)
-    inner = (arr > 0) & (arr < 1)
-    x = arr[inner]
-    out[inner] = -x * np.log2(x) - (1 - x) * np.log2(1 - x)
-    return float(out) if np.ndim(p) == 0 else out
+    q = check_real_array("p", p)
+    arr = np.asarray(q)
+    bad = (arr < 0.0) | (arr > 1.0)
+    if np.any(bad):
+        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
+        raise ValueError(f"p must be in [0, 1], got {first!r}")
+    return _as_result(binary_entropy_bits(arr), q)
+
+
+def shor_preskill_rate(qber):
+    r"""Asymptotic secret fraction of BB84: :math:`\max(0,\ 1 - 2h(Q))`.
+
+    Parameters
+    ----------
+    qber : float or array_like
+        Quantum bit error rate :math:`Q` in [0, 0.5], equal in both bases.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Secret bits per sifted bit; 0 at and beyond
+        :data:`SHOR_PRESKILL_THRESHOLD` (≈ 11.0 %).
+
+    Raises
+    ------
+    ValueError
+        If any ``qber`` is outside [0, 0.5].
+
+    Notes
+    -----
+    Shor & Preskill, PRL 85, 441 (2000): one :math:`h(Q)` is paid for error
+    correction at the Shannon limit, one for privacy amplification against
+    the phase errors, which equal the bit errors in a symmetric channel.
+    Sifting (a factor 1/2 for BB84 with equal basis probabilities) and the
+    inefficiency of real error correction are not included: see the key-rate
+    functions of the chapter *QKD over distance, and its attacks*.
+    Introduced in the chapter *QKD: from photons to a secret key*.
+
+    Examples
+    --------
+    >>> from qlib import shor_preskill_rate
+    >>> round(shor_preskill_rate(0.01), 4)
+    0.8384
+    >>> shor_preskill_rate(0.12)
+    0.0
+    """
+    q = _check_qber_array("qber", qber)
+    rate = np.maximum(0.0, 1.0 - 2.0 * binary_entropy_bits(q))
+    return _as_result(rate, q)
+
+
+def six_state_rate(qber):
+    r"""Asymptotic secret fraction of the six-state protocol, one-way post-processing.
+
+    .. math::
+        r(Q) = \max\Bigl(0,\ 1 + \bigl(1 - \tfrac{3Q}{2}\bigr)\log_2\bigl(1 - \tfrac{3Q}{2}\bigr)
+               + \tfrac{3Q}{2}\log_2\tfrac{Q}{2}\Bigr)
+
+    Parameters
+    ----------
+    qber : float or array_like
+        Quantum bit error rate :math:`Q` in [0, 0.5].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Secret bits per sifted bit; 0 at and beyond
+        :data:`SIX_STATE_THRESHOLD` (≈ 12.6 %).
+
+    Raises
+    ------
+    ValueError
+        If any ``qber`` is outside [0, 0.5].
+
+    Notes
+    -----
+    Lo, QIC 1, 81 (2001). Measuring in all three bases tells Alice and Bob the
+    whole Bell-diagonal state, :math:`(1 - 3Q/2, Q/2, Q/2, Q/2)`, so the
+    phase errors are no longer bounded by the bit errors alone but known, and
+    Eve's information is :math:`H(\lambda) - h(Q)`; the rate is
+    :math:`1 - H(\lambda)`. Introduced in the chapter *QKD: from photons to a
+    secret key*.
+
+    Examples
+    --------
+    >>> from qlib import six_state_rate
+    >>> round(six_state_rate(0.05), 4)
+    0.4968
+    """
+    q = _check_qber_array("qber", qber)
+    a = 1.0 - 1.5 * np.asarray(q, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term_a = np.where(a > 0, a * np.log2(np.where(a > 0, a, 1.0)), 0.0)
+        half = np.asarray(q, dtype=float) / 2.0
+        term_b = np.where(half > 0, 3.0 * half * np.log2(np.where(half > 0, half, 1.0)), 0.0)
+    rate = np.maximum(0.0, 1.0 + term_a + term_b)
+    return _as_result(rate, q)
+
+
+def _threshold(rate) -> float:
+    """The QBER where ``rate`` reaches 0, by bisection on [0.05, 0.2]."""
+    lo, hi = 0.05, 0.2
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if rate(mid) > 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+#: QBER at which :func:`shor_preskill_rate` reaches 0 (≈ 0.110028).
+SHOR_PRESKILL_THRESHOLD = _threshold(shor_preskill_rate)
+
+#: QBER at which :func:`six_state_rate` reaches 0 (≈ 0.126193).
+SIX_STATE_THRESHOLD = _threshold(six_state_rate)
+
+
+def finite_key_length(n, k, qber, *, leak_ec, eps_sec=1e-10, eps_cor=1e-15):
+    r"""Length of an ε-secure key from a finite BB84 block (Tomamichel et al. 2012).
+
+    .. math::
+        \ell = n\,\bigl[1 - h(Q + \mu)\bigr] - \mathrm{leak_{EC}}
+               - \log_2\frac{2}{\varepsilon_\mathrm{sec}^2\,\varepsilon_\mathrm{cor}},
+        \qquad
+        \mu = \sqrt{\frac{n + k}{n k}\,\frac{k + 1}{k}\,\ln\frac{2}{\varepsilon_\mathrm{sec}}}
+
+    Parameters
+    ----------
+    n : int
+        Raw key bits kept for the key (after sifting and after the test bits
+        were removed), ``n >= 1``.
+    k : int
+        Bits disclosed to estimate the error rate, ``k >= 1``.
+    qber : float
+        Error rate :math:`Q` accepted on the test bits, in [0, 0.5] (the
+        protocol aborts above it).
+    leak_ec : float
+        Bits revealed by error correction (and verification), ``>= 0``: for
+        Cascade the parities actually disclosed.
+    eps_sec : float, optional
+        Secrecy parameter in (0, 1): the final key is :math:`\varepsilon_\mathrm{sec}`-close
+        to one Eve knows nothing about. Default 1e-10.
+    eps_cor : float, optional
+        Correctness parameter in (0, 1): the probability that Alice's and
+        Bob's final keys differ undetected. Default 1e-15.
+
+    Returns
+    -------
+    float
+        :math:`\max(0, \ell)` in bits (not rounded down: callers that need a
+        key take ``floor``). 0 when the statistical margin
+        :math:`Q + \mu` reaches 1/2 or the bound is negative.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On a non-integer or too small ``n`` or ``k``, a QBER outside [0, 0.5],
+        a negative leakage, or ε outside (0, 1).
+
+    Notes
+    -----
+    Tomamichel, Lim, Gisin, Renner, "Tight finite-key analysis for quantum
+    cryptography", Nat. Commun. 3, 634 (2012), Eq. (2), for BB84 with
+    preparation quality :math:`q = 1` (perfectly unbiased bases), valid against
+    general (coherent) attacks. The phase-error rate of the key bits is not
+    measured; it is bounded by the test bits' error rate plus the
+    sampling margin :math:`\mu` (Serfling's inequality), which shrinks as
+    :math:`1/\sqrt{k}`: that is why small blocks give no key. As
+    :math:`n, k \to \infty` the length per bit tends to
+    :func:`shor_preskill_rate` when ``leak_ec`` is :math:`n\,h(Q)`.
+    Introduced in the chapter *QKD: from photons to a secret key*.
+
+    Examples
+    --------
+    >>> from qlib import finite_key_length, binary_entropy
+    >>> n, k, q = 10**6, 10**5, 0.02
+    >>> round(finite_key_length(n, k, q, leak_ec=1.1 * n * binary_entropy(q)))
+    619932
+    >>> finite_key_length(1000, 100, q, leak_ec=1.1 * 1000 * binary_entropy(q))
+    0.0
+    """
+    n = check_int("n", n, minimum=1)
+    k = check_int("k", k, minimum=1)
+    q = float(_check_qber_array("qber", check_real("qber", qber)))
+    leak = check_nonnegative("leak_ec", leak_ec)
+    for name, eps in (("eps_sec", eps_sec), ("eps_cor", eps_cor)):
+        value = check_real(name, eps)
+        if not 0.0 < value < 1.0:
+            raise ValueError(f"{name} must be in (0, 1), got {value!r}")
+    eps_sec, eps_cor = float(eps_sec), float(eps_cor)
+    mu = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(2.0 / eps_sec))
+    phase = q + mu
+    if phase >= 0.5:
+        return 0.0
+    length = (
+        n * (1.0 - float(binary_entropy_bits(phase)))
+        - leak
+        - math.log2(2.0 / (eps_sec**2 * eps_cor))
+    )
+    return max(0.0, length)
 
 
 # ---------------------------------------------------------------------------
@@ -1161,16 +1409,17 @@ def tampered_key_rate(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu
     return _out(np.maximum(value, 0.0), scalar and np.ndim(mu) == 0)
 
 
-def qkd_aborts(qber, qber_threshold=0.11):
+def qkd_aborts(qber, qber_threshold=None):
     r"""Whether Alice and Bob abort: the measured QBER is above the threshold.
 
     Parameters
     ----------
     qber : float or array_like
         Measured QBER in [0, 0.5].
-    qber_threshold : float, default 0.11
-        The largest QBER at which they continue, in [0, 0.5]; the default is
-        the Shor–Preskill threshold (1 − 2h(Q) = 0 at Q ≈ 11.0 %).
+    qber_threshold : float, optional
+        The largest QBER at which they continue, in [0, 0.5]; ``None`` (the
+        default) uses :data:`SHOR_PRESKILL_THRESHOLD` (1 − 2h(Q) = 0 at
+        Q ≈ 11.0 %).
 
     Returns
     -------
@@ -1195,11 +1444,10 @@ def qkd_aborts(qber, qber_threshold=0.11):
     >>> qkd_aborts(0.03), qkd_aborts(0.25)
     (False, True)
     """
-    q = check_probability_array("qber", qber)
-    if np.any(np.asarray(q) > 0.5):
-        raise ValueError(f"qber must be in [0, 0.5], got {float(np.max(q))!r}")
-    t = check_probability("qber_threshold", qber_threshold)
-    if t > 0.5:
-        raise ValueError(f"qber_threshold must be in [0, 0.5], got {t!r}")
+    q = _check_qber_array("qber", qber)
+    if qber_threshold is None:
+        t = SHOR_PRESKILL_THRESHOLD
+    else:
+        t = float(_check_qber_array("qber_threshold", check_real("qber_threshold", qber_threshold)))
     out = np.asarray(q) > t
     return bool(out) if np.ndim(q) == 0 else out

@@ -1,0 +1,169 @@
+"""qlib.keyrates against closed forms and published thresholds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import qlib
+from qlib import (
+    SHOR_PRESKILL_THRESHOLD,
+    SIX_STATE_THRESHOLD,
+    binary_entropy,
+    finite_key_length,
+    shor_preskill_rate,
+    six_state_rate,
+)
+
+qbers = st.floats(min_value=0.0, max_value=0.5, allow_nan=False)
+
+
+# --- binary entropy ---------------------------------------------------------
+
+def test_binary_entropy_closed_forms():
+    assert binary_entropy(0.0) == 0.0
+    assert binary_entropy(1.0) == 0.0
+    assert binary_entropy(0.5) == 1.0
+    # h(1/4) = 2 - (3/4) log2 3
+    assert_allclose(binary_entropy(0.25), 2 - 0.75 * math.log2(3), rtol=1e-14)
+
+
+def test_binary_entropy_is_vectorised_and_symmetric():
+    p = np.linspace(0, 1, 11)
+    assert_allclose(binary_entropy(p), binary_entropy(1 - p), atol=1e-15)
+    assert isinstance(binary_entropy(0.3), float)
+
+
+# --- Shor-Preskill and six-state ------------------------------------------
+
+def test_shor_preskill_threshold_is_eleven_percent():
+    # Shor & Preskill, PRL 85, 441 (2000): key for QBER below about 11 %.
+    assert_allclose(SHOR_PRESKILL_THRESHOLD, 0.110028, atol=1e-6)
+    assert_allclose(2 * binary_entropy(SHOR_PRESKILL_THRESHOLD), 1.0, atol=1e-12)
+
+
+def test_shor_preskill_values():
+    assert shor_preskill_rate(0.0) == 1.0
+    # 1 - 2 h(0.01), h(0.01) = 0.0807931 (closed form)
+    assert_allclose(shor_preskill_rate(0.01), 1 - 2 * 0.08079313589591118, rtol=1e-12)
+    assert_allclose(shor_preskill_rate(0.05), 1 - 2 * binary_entropy(0.05))
+    assert shor_preskill_rate(0.11) > 0.0  # just below the threshold 0.110028
+    assert shor_preskill_rate(0.111) == 0.0
+    assert shor_preskill_rate(0.5) == 0.0
+
+
+def test_six_state_threshold():
+    # Qubit six-state protocol with one-way post-processing: 12.619 %
+    # (Lo, QIC 1, 81 (2001); value as quoted by Kato & Tamaki, Sci. Rep. 6, 30044 (2016)).
+    assert_allclose(SIX_STATE_THRESHOLD, 0.12619, atol=5e-6)
+
+
+def test_six_state_equals_one_minus_bell_entropy():
+    # r = 1 - H(1 - 3Q/2, Q/2, Q/2, Q/2) below threshold
+    for q in (0.0, 0.01, 0.05, 0.1):
+        lam = [1 - 1.5 * q, q / 2, q / 2, q / 2]
+        expected = 1 - float(qlib._linalg.shannon_bits(lam))
+        assert_allclose(six_state_rate(q), expected, atol=1e-14)
+
+
+@given(qbers)
+def test_six_state_beats_bb84(q):
+    assert six_state_rate(q) >= shor_preskill_rate(q) - 1e-15
+
+
+@given(qbers, qbers)
+def test_rates_decrease_with_qber(q1, q2):
+    lo, hi = sorted((q1, q2))
+    assert shor_preskill_rate(hi) <= shor_preskill_rate(lo) + 1e-15
+    assert six_state_rate(hi) <= six_state_rate(lo) + 1e-15
+
+
+def test_rates_are_vectorised():
+    q = np.array([0.0, 0.05, 0.2])
+    out = shor_preskill_rate(q)
+    assert out.shape == (3,)
+    assert out[2] == 0.0
+    assert six_state_rate(q).shape == (3,)
+
+
+# --- finite keys --------------------------------------------------------------
+
+def _leak(n, q, f=1.0):
+    return f * n * binary_entropy(q)
+
+
+def test_finite_key_tends_to_shor_preskill():
+    # mu -> 0 as n, k -> infinity (Tomamichel et al., Nat. Commun. 3, 634 (2012))
+    n = k = 10**14
+    q = 0.03
+    rate = finite_key_length(n, k, q, leak_ec=_leak(n, q)) / n
+    assert_allclose(rate, shor_preskill_rate(q), rtol=1e-4)
+
+
+def test_finite_key_formula():
+    n, k, q, eps_sec, eps_cor = 10**5, 10**4, 0.01, 1e-9, 1e-12
+    leak = _leak(n, q, 1.16)
+    mu = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(2 / eps_sec))
+    expected = n * (1 - binary_entropy(q + mu)) - leak - math.log2(2 / (eps_sec**2 * eps_cor))
+    got = finite_key_length(n, k, q, leak_ec=leak, eps_sec=eps_sec, eps_cor=eps_cor)
+    assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_small_blocks_give_no_key():
+    # The sampling margin mu ~ 1/sqrt(k) and the log2(2/(eps_sec^2 eps_cor)) ~ 117-bit
+    # security cost leave nothing from a few hundred bits (Tomamichel et al. 2012);
+    # the fraction approaches the asymptotic one only for large blocks.
+    q = 0.01
+    assert finite_key_length(300, 300, q, leak_ec=_leak(300, q)) == 0.0
+    fractions = [finite_key_length(n, n // 10, q, leak_ec=_leak(n, q)) / n for n in (10**4, 10**5, 10**6, 10**7)]
+    assert all(a < b for a, b in zip(fractions, fractions[1:]))
+    assert fractions[-1] < shor_preskill_rate(q)
+
+
+@given(st.integers(1000, 10**7), st.floats(0.0, 0.1))
+def test_finite_key_grows_with_test_sample(n, q):
+    small = finite_key_length(n, 1000, q, leak_ec=_leak(n, q))
+    large = finite_key_length(n, 100_000, q, leak_ec=_leak(n, q))
+    assert large >= small
+    assert large <= n * (1 - binary_entropy(q)) - _leak(n, q) + 1e-6 or large == 0.0
+
+
+# --- bad input ---------------------------------------------------------------
+
+@pytest.mark.parametrize("func", [shor_preskill_rate, six_state_rate])
+@pytest.mark.parametrize("bad", [-0.01, 0.51, 1.0])
+def test_qber_outside_range_is_refused(func, bad):
+    with pytest.raises(ValueError, match=r"qber must be in \[0, 0.5\], got"):
+        func(bad)
+
+
+def test_bad_entropy_input():
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\], got 1.5"):
+        binary_entropy(1.5)
+    with pytest.raises(TypeError, match="p must"):
+        binary_entropy("0.1")
+    with pytest.raises(ValueError, match="finite"):
+        binary_entropy(float("nan"))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(n=0), ValueError, r"n must be an integer >= 1, got 0"),
+        (dict(n=10.5), TypeError, r"n must be an integer"),
+        (dict(k=0), ValueError, r"k must be an integer >= 1, got 0"),
+        (dict(qber=0.6), ValueError, r"qber must be in \[0, 0.5\], got 0.6"),
+        (dict(leak_ec=-1.0), ValueError, r"leak_ec must be >= 0, got -1.0"),
+        (dict(eps_sec=0.0), ValueError, r"eps_sec must be in \(0, 1\), got 0.0"),
+        (dict(eps_cor=1.0), ValueError, r"eps_cor must be in \(0, 1\), got 1.0"),
+    ],
+)
+def test_finite_key_bad_input(kwargs, error, match):
+    args = dict(n=1000, k=100, qber=0.01, leak_ec=10.0) | kwargs
+    with pytest.raises(error, match=match):
+        finite_key_length(args.pop("n"), args.pop("k"), args.pop("qber"), **args)
