@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/teleportation.py
 	$(BIN)/python benchmarks/repeaters.py
+	$(BIN)/python benchmarks/keyrates.py
 
 serve:
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
