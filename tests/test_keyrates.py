@@ -461,3 +461,28 @@ def test_keyrate_bad_input():
         satellite_decoy_key_rate(95.0)
     with pytest.raises(TypeError, match=r"experiment must be a QKDExperiment"):
         decoy_bb84_key_rate(10.0, experiment={"error_floor": 0.01})
+
+
+from hypothesis import settings  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    distance=st.floats(min_value=0.0, max_value=300.0),
+    efficiency=st.floats(min_value=0.01, max_value=1.0),
+    dark=st.floats(min_value=0.0, max_value=1e-4),
+    floor=st.floats(min_value=0.0, max_value=0.1),
+    attenuation=st.floats(min_value=0.15, max_value=0.3),
+)
+def test_rate_ordering_and_plob_for_any_link(distance, efficiency, dark, floor, attenuation):
+    link = dict(detector_efficiency=efficiency, dark_count_probability=dark, error_floor=floor,
+                attenuation_db_per_km=attenuation)
+    sp = single_photon_key_rate(distance, **link)
+    dec = decoy_bb84_key_rate(distance, **link)
+    vw = vacuum_weak_decoy_key_rate(distance, **link)
+    gl = gllp_key_rate(distance, **link)
+    eta = GYS_2004.replace(**link).transmittance(distance)
+    assert 0.0 <= gl <= dec * (1 + 1e-9) + 1e-300
+    assert 0.0 <= vw <= dec * (1 + 1e-9) + 1e-300
+    assert dec <= sp * (1 + 1e-12) + 1e-300
+    assert sp <= plob_bound(eta) / 2 + 1e-300
