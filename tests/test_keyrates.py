@@ -486,3 +486,31 @@ def test_rate_ordering_and_plob_for_any_link(distance, efficiency, dark, floor, 
     assert 0.0 <= vw <= dec * (1 + 1e-9) + 1e-300
     assert dec <= sp * (1 + 1e-12) + 1e-300
     assert sp <= plob_bound(eta) / 2 + 1e-300
+
+
+def test_satellite_pass_geometry_and_key():
+    from qlib import satellite_pass_duration_s, satellite_pass_key_bits
+
+    r, h, e_min = 6371.0, 500.0, 15.0
+    t = satellite_pass_duration_s(h, e_min)
+    omega = math.sqrt(398600.4418 / (r + h) ** 3)
+    assert_allclose(2 * math.pi / omega / 60, 94.5, atol=0.1)  # a 500 km orbit: about 94.5 min
+    # at the end of the pass the satellite is seen exactly at e_min (vector geometry)
+    theta = t * omega / 2
+    sat = np.array([(r + h) * math.sin(theta), (r + h) * math.cos(theta)])
+    los = sat - np.array([0.0, r])
+    assert_allclose(math.degrees(math.atan2(los[1], los[0])), e_min, atol=1e-9)
+    # and its distance is the slant range of qlib.links at that elevation
+    assert_allclose(np.linalg.norm(los), qlib.slant_range_km(h, e_min), rtol=1e-12)
+    bits = satellite_pass_key_bits(1e8, h, e_min)
+    assert_allclose(satellite_pass_key_bits(2e8, h, e_min), 2 * bits, rtol=1e-12)
+    assert satellite_pass_key_bits(1e8, h, 10.0) > bits > satellite_pass_key_bits(1e8, h, 30.0)
+    # bounded by the duration times the zenith rate
+    assert bits < t * 1e8 * satellite_decoy_key_rate(90.0)
+    assert bits > t * 1e8 * satellite_decoy_key_rate(e_min)
+    with pytest.raises(ValueError, match=r"min_elevation_deg must be in \(0, 90\) degrees, got 90.0"):
+        satellite_pass_duration_s(500.0, 90.0)
+    with pytest.raises(ValueError, match=r"pulse_rate_hz must be > 0, got 0.0"):
+        satellite_pass_key_bits(0.0)
+    with pytest.raises(ValueError, match=r"altitude_km must be > 0, got -1.0"):
+        satellite_pass_duration_s(-1.0)
