@@ -238,8 +238,9 @@ def test_decoy_rate_positive_beyond_140_km_max_near_142():
 
 
 def test_gllp_reaches_far_less_than_decoy():
-    # [LMC] Fig. 1: without decoys (GLLP) the key stops a few tens of km out;
-    # qlib gives 40.2 km with the GYS parameters, against 142 km with decoys
+    # [LMC]/[GLLP]: without decoys mu must scale like eta and the reach is far shorter.
+    # qlib gives 40.2 km with the GYS parameters, against 142 km with decoys. (The GLLP
+    # number of LMC's figure could not be read here; only their 142 km is checked above.)
     gllp, decoy = max_distance_km("gllp"), max_distance_km("decoy")
     assert 30.0 < gllp < 50.0
     assert gllp < decoy / 3
