@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/teleportation.py
 	$(BIN)/python benchmarks/repeaters.py
+	$(BIN)/python benchmarks/qkd.py
 	$(BIN)/python benchmarks/keyrates.py
 
 serve:

@@ -13,6 +13,8 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
 - :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
 - :mod:`qlib.keyrates`  secret-key rates of QKD: Shor–Preskill, six-state, finite keys; weak pulses and decoys over distance, satellites, tampering
+- :mod:`qlib.qkd`       BB84, six-state, B92, E91, BBM92; intercept-resend and PNS attacks
+- :mod:`qlib.postprocessing` Cascade, verification, Toeplitz privacy amplification, key budget
 
 Presentation modules (figures and controls):
 
@@ -40,6 +42,8 @@ from . import (
     links,
     metrics,
     plots,
+    postprocessing,
+    qkd,
     repeaters,
     sources,
     states,
@@ -53,6 +57,8 @@ from .keyrates import *  # noqa: F401,F403
 from .links import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
+from .postprocessing import *  # noqa: F401,F403
+from .qkd import *  # noqa: F401,F403
 from .repeaters import *  # noqa: F401,F403
 from .sources import *  # noqa: F401,F403
 from .states import *  # noqa: F401,F403
@@ -71,6 +77,8 @@ __all__ = (
     + repeaters.__all__
     + chains.__all__
     + keyrates.__all__
+    + qkd.__all__
+    + postprocessing.__all__
     + plots.__all__
     + explore.__all__
 )

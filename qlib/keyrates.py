@@ -55,6 +55,7 @@ from ._validation import (
     check_real,
     check_real_array,
 )
+from .qkd import intercept_resend_qber
 
 __all__ = [
     "binary_entropy",
@@ -1472,7 +1473,8 @@ def tampered_qber(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu=0.5
     -----
     Intercept–resend in a random basis errs on a quarter of the intercepted
     detections (half the time Eve picks the wrong basis, then Bob's result is
-    random), independently of the link's own errors; the two flips combine
+    random; :func:`qlib.intercept_resend_qber`), independently of the link's
+    own errors; the two flips combine
     as :math:`a \oplus b`. The model assumes Eve resends so that Bob's click
     rate is unchanged (only the errors betray her); added loss changes only
     the click rate, and raises the QBER through the dark counts, which weigh
@@ -1490,7 +1492,7 @@ def tampered_qber(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu=0.5
                                          overrides)
     m = _check_mu("mu", mu)
     _, qber = _signal(eta, m, exp)
-    return _out(_flip(qber, f / 4.0), scalar and np.ndim(mu) == 0)
+    return _out(_flip(qber, intercept_resend_qber(f)), scalar and np.ndim(mu) == 0)
 
 
 def tampered_key_rate(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu=None, *, experiment=None,
@@ -1545,14 +1547,14 @@ def tampered_key_rate(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu
     """
     exp, eta, f, scalar = _tamper_inputs(distance_km, intercept_fraction, extra_loss_db, experiment,
                                          overrides)
-    eta, f = np.broadcast_arrays(eta, f)
+    eta, f = np.broadcast_arrays(eta, np.asarray(intercept_resend_qber(f), dtype=float))
 
-    def raw(e, m, ff):
+    def raw(e, m, eve):
         gain, qber = _signal(e, m, exp)
         y1, e1 = _single(e, exp)
         q1 = y1 * m * np.exp(-m)
-        return 0.5 * (q1 * (1.0 - _h_half(_flip(e1, ff / 4.0)))
-                      - exp.ec_efficiency * gain * _h(_flip(qber, ff / 4.0)))
+        return 0.5 * (q1 * (1.0 - _h_half(_flip(e1, eve)))
+                      - exp.ec_efficiency * gain * _h(_flip(qber, eve)))
 
     if mu is None:
         flat_f = f.reshape(-1)
