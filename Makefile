@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/repeaters.py
 	$(BIN)/python benchmarks/qkd.py
 	$(BIN)/python benchmarks/pqc.py
+	$(BIN)/python benchmarks/keyrates.py
 
 serve:
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html

@@ -12,7 +12,7 @@ Physics modules (pure functions over ``qutip.Qobj``; no plotting):
 - :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
 - :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
 - :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
-- :mod:`qlib.keyrates`  secret-key rates of QKD: Shor–Preskill, six-state, finite keys
+- :mod:`qlib.keyrates`  secret-key rates of QKD: Shor–Preskill, six-state, finite keys; weak pulses and decoys over distance, satellites, tampering
 - :mod:`qlib.qkd`       BB84, six-state, B92, E91, BBM92; intercept-resend and PNS attacks
 - :mod:`qlib.postprocessing` Cascade, verification, Toeplitz privacy amplification, key budget
 - :mod:`qlib.pqc`       ML-KEM, ML-DSA, the X25519+ML-KEM-768 hybrid, sizes, Mosca

@@ -167,3 +167,351 @@ def test_finite_key_bad_input(kwargs, error, match):
     args = dict(n=1000, k=100, qber=0.01, leak_ec=10.0) | kwargs
     with pytest.raises(error, match=match):
         finite_key_length(args.pop("n"), args.pop("k"), args.pop("qber"), **args)
+
+
+# --- weak coherent pulses over distance (chapter "QKD over distance") -------
+#
+# References for the numbers below:
+#   [LMC]  Lo, Ma, Chen, PRL 94, 230504 (2005): decoy-state BB84, GYS parameters,
+#          maximal distance about 142 km.
+#   [GYS]  Gobby, Yuan, Shields, APL 84, 3762 (2004).
+#   [MQZL] Ma, Qi, Zhao, Lo, PRA 72, 012326 (2005): vacuum + weak decoy bounds.
+#   [GLLP] Gottesman, Lo, Lütkenhaus, Preskill, QIC 4, 325 (2004).
+#   [PLOB] Pirandola, Laurenza, Ottaviani, Banchi, Nat. Commun. 8, 15043 (2017).
+#   [Lim]  Lim, Curty, Walenta, Xu, Zbinden, PRA 89, 022307 (2014).
+
+from qlib import (  # noqa: E402
+    GYS_2004,
+    MICIUS_2017,
+    QKDExperiment,
+    decoy_bb84_key_rate,
+    finite_decoy_key_rate,
+    gllp_key_rate,
+    max_distance_km,
+    optimal_mu,
+    plob_bound,
+    qkd_aborts,
+    satellite_decoy_key_rate,
+    single_photon_key_rate,
+    tampered_key_rate,
+    tampered_qber,
+    vacuum_weak_decoy_key_rate,
+)
+
+DISTANCES = np.linspace(0.0, 200.0, 401)
+
+
+def _lmc_reference(distance_km, mu, alpha=0.21, eta_bob=0.045, y0=1.7e-6, e_det=0.033, f=1.22):
+    """[LMC] Eq. (1) written out directly from the paper's channel model."""
+    eta = eta_bob * 10 ** (-alpha * distance_km / 10)
+    q_mu = y0 + 1 - math.exp(-eta * mu)
+    e_mu = (0.5 * y0 + e_det * (1 - math.exp(-eta * mu))) / q_mu
+    y1 = y0 + eta - y0 * eta
+    e1 = (0.5 * y0 + e_det * eta) / y1
+    q1 = y1 * mu * math.exp(-mu)
+    h = lambda x: -x * math.log2(x) - (1 - x) * math.log2(1 - x)  # noqa: E731
+    return 0.5 * (-q_mu * f * h(e_mu) + q1 * (1 - h(e1))), q_mu, e_mu
+
+
+def test_gys_preset_matches_lo_ma_chen():
+    # [LMC] use [GYS]'s 1550 nm experiment: alpha 0.21 dB/km, e_detector 3.3 %,
+    # Y0 1.7e-6, eta_Bob 4.5 %, f(E) 1.22
+    assert (GYS_2004.attenuation_db_per_km, GYS_2004.error_floor, GYS_2004.dark_count_probability,
+            GYS_2004.detector_efficiency, GYS_2004.ec_efficiency, GYS_2004.wavelength_nm) == (
+        0.21, 0.033, 1.7e-6, 0.045, 1.22, 1550.0)
+    assert_allclose(GYS_2004.transmittance(100.0), 0.045 * 10 ** (-2.1), rtol=1e-14)
+
+
+@pytest.mark.parametrize("distance", [0.0, 25.0, 80.0, 130.0])
+@pytest.mark.parametrize("mu", [0.2, 0.48, 0.8])
+def test_decoy_rate_is_lo_ma_chen_equation_1(distance, mu):
+    expected, _, _ = _lmc_reference(distance, mu)
+    assert_allclose(decoy_bb84_key_rate(distance, mu=mu), max(expected, 0.0), rtol=1e-10)
+
+
+def test_decoy_rate_positive_beyond_140_km_max_near_142():
+    # [LMC]: with the GYS parameters the decoy method reaches about 142 km
+    assert decoy_bb84_key_rate(140.0) > 0
+    assert 140.0 < max_distance_km("decoy") < 145.0
+    assert_allclose(max_distance_km("decoy"), 142.0, atol=1.0)
+    assert decoy_bb84_key_rate(max_distance_km("decoy") + 0.5) == 0.0
+
+
+def test_gllp_reaches_far_less_than_decoy():
+    # [LMC]/[GLLP]: without decoys mu must scale like eta and the reach is far shorter.
+    # qlib gives 40.2 km with the GYS parameters, against 142 km with decoys. (The GLLP
+    # number of LMC's figure could not be read here; only their 142 km is checked above.)
+    gllp, decoy = max_distance_km("gllp"), max_distance_km("decoy")
+    assert 30.0 < gllp < 50.0
+    assert gllp < decoy / 3
+    assert gllp_key_rate(gllp + 1.0) == 0.0 and gllp_key_rate(gllp - 1.0) > 0
+
+
+def test_gllp_and_single_photon_closed_forms_without_noise():
+    # no dark counts, no misalignment: single photons give q*eta; GLLP gives
+    # q*(Q_mu - P_multi) with Q_mu = 1 - exp(-eta mu) [GLLP]
+    ideal = dict(dark_count_probability=0.0, error_floor=0.0)
+    eta = GYS_2004.transmittance(30.0)
+    assert_allclose(single_photon_key_rate(30.0, **ideal), 0.5 * eta, rtol=1e-12)
+    mu = 0.01
+    p_multi = 1 - (1 + mu) * math.exp(-mu)
+    expected = 0.5 * max(1 - math.exp(-eta * mu) - p_multi, 0.0)
+    assert_allclose(gllp_key_rate(30.0, mu=mu, **ideal), expected, rtol=1e-9)
+
+
+def test_plob_at_100_km():
+    # [PLOB]: -log2(1 - eta) with eta = 10^-2 (100 km at 0.2 dB/km) is 0.0145 bits per use
+    assert_allclose(plob_bound(qlib.fiber_transmittance(100.0)), 0.0145, atol=5e-5)
+    assert_allclose(plob_bound(1e-2), -math.log2(0.99), rtol=1e-12)
+
+
+@pytest.mark.parametrize("rate", [single_photon_key_rate, decoy_bb84_key_rate, gllp_key_rate,
+                                  vacuum_weak_decoy_key_rate])
+def test_rates_below_plob_of_the_whole_channel(rate):
+    # Bob's inefficiency is part of the lossy channel: R <= PLOB(eta_total) <= PLOB(eta_fibre);
+    # with the sifting factor q = 1/2 even R <= PLOB/2 holds for these one-way protocols
+    r = rate(DISTANCES)
+    eta_total = GYS_2004.transmittance(DISTANCES)
+    assert np.all(r <= plob_bound(eta_total) / 2)
+    assert np.all(r <= plob_bound(qlib.fiber_transmittance(DISTANCES, 0.21)))
+
+
+@pytest.mark.parametrize("rate", [single_photon_key_rate, decoy_bb84_key_rate, gllp_key_rate,
+                                  vacuum_weak_decoy_key_rate])
+def test_rates_decrease_with_distance(rate):
+    r = rate(DISTANCES)
+    assert r[0] > 0
+    assert np.all(np.diff(r) <= 1e-15 * r[0])
+
+
+def test_protocol_ordering():
+    # single photons >= infinite decoys >= vacuum+weak >= ... and decoys >= GLLP
+    sp, dec = single_photon_key_rate(DISTANCES), decoy_bb84_key_rate(DISTANCES)
+    vw, gl = vacuum_weak_decoy_key_rate(DISTANCES), gllp_key_rate(DISTANCES)
+    assert np.all(dec <= sp) and np.all(vw <= dec * (1 + 1e-12)) and np.all(gl <= dec)
+    order = [max_distance_km(p) for p in ("gllp", "vacuum-weak", "decoy", "single-photon")]
+    assert order == sorted(order)
+
+
+def test_vacuum_weak_close_to_infinite_decoys():
+    # [MQZL]: two decoys (vacuum + weak) approach the infinite-decoy rate as nu -> 0
+    mid = DISTANCES[(DISTANCES >= 20) & (DISTANCES <= 120)]
+    ratio = vacuum_weak_decoy_key_rate(mid, nu=0.05) / decoy_bb84_key_rate(mid)
+    assert np.all((ratio > 0.9) & (ratio <= 1.0 + 1e-12))
+    fine = vacuum_weak_decoy_key_rate(mid, nu=1e-3) / decoy_bb84_key_rate(mid)
+    assert np.all(fine > 0.995)
+    assert abs(max_distance_km("vacuum-weak", nu=0.05) - max_distance_km("decoy")) < 2.0
+
+
+def test_optimal_mu_beats_every_fixed_mu():
+    for d in (10.0, 60.0, 120.0):
+        best = decoy_bb84_key_rate(d)
+        for mu in np.linspace(0.05, 1.2, 47):
+            assert best >= decoy_bb84_key_rate(d, mu=mu) * (1 - 1e-9)
+        assert_allclose(best, decoy_bb84_key_rate(d, mu=optimal_mu(d)), rtol=1e-9)
+    # [LMC]: for GYS the optimal mu is of order 0.5 at every distance
+    mus = optimal_mu(np.array([0.0, 50.0, 100.0]))
+    assert np.all((mus > 0.4) & (mus < 0.55))
+    # GLLP: mu must shrink with the transmittance
+    g = optimal_mu(np.array([0.0, 20.0, 40.0]), "gllp")
+    assert np.all(np.diff(g) < 0) and g[0] < 0.1
+
+
+def test_rates_vectorise_like_their_input():
+    assert isinstance(decoy_bb84_key_rate(50.0), float)
+    out = decoy_bb84_key_rate(np.array([[10.0, 20.0], [30.0, 40.0]]))
+    assert out.shape == (2, 2)
+    assert_allclose(out[1, 0], decoy_bb84_key_rate(30.0), rtol=1e-12)
+    assert_allclose(decoy_bb84_key_rate([10.0, 20.0], mu=[0.3, 0.6]),
+                    [decoy_bb84_key_rate(10.0, mu=0.3), decoy_bb84_key_rate(20.0, mu=0.6)], rtol=1e-12)
+
+
+def test_overrides_and_experiment_object_agree():
+    exp = QKDExperiment(attenuation_db_per_km=0.2, detector_efficiency=0.1, error_floor=0.01)
+    assert_allclose(decoy_bb84_key_rate(80.0, experiment=exp),
+                    decoy_bb84_key_rate(80.0, attenuation_db_per_km=0.2, detector_efficiency=0.1,
+                                        error_floor=0.01), rtol=1e-12)
+    # better detectors reach further
+    assert max_distance_km("decoy", experiment=exp) > max_distance_km("decoy")
+    # 10 dB of extra loss costs 10/alpha km of reach at the cutoff (loss, not length, matters)
+    shifted = max_distance_km("decoy", extra_loss_db=10.0)
+    assert_allclose(max_distance_km("decoy") - shifted, 10.0 / 0.21, rtol=1e-6)
+
+
+# --- finite size [Lim] ------------------------------------------------------
+
+def test_finite_key_grows_with_block_and_approaches_its_asymptote():
+    blocks = [1e10, 1e11, 1e12, 1e14]
+    rates = [finite_decoy_key_rate(50.0, n) for n in blocks]
+    asym = finite_decoy_key_rate(50.0, np.inf)
+    assert np.all(np.diff(rates) > 0)
+    assert all(r < asym for r in rates)
+    assert_allclose(rates[-1], asym, rtol=0.02)
+    # 1e8 pulses at 50 km give ~1e5 key-basis detections: the Hoeffding margins on the
+    # vacuum and weak-decoy counts leave nothing (with the GYS error floor of 3.3 %)
+    assert finite_decoy_key_rate(50.0, 1e8) == 0.0
+    assert finite_decoy_key_rate(50.0, 1e6) == 0.0
+
+
+def test_finite_key_asymptote_is_the_two_decoy_rate_of_the_same_protocol():
+    # N -> inf: no deviations, vacuum term s_X0 and key from every intensity, so it lies
+    # between the signal-only two-decoy rate weighted by p_mu and the infinite-decoy rate
+    asym = finite_decoy_key_rate(50.0, np.inf, mu=0.5)
+    assert 0.7 * vacuum_weak_decoy_key_rate(50.0, mu=0.5, nu=0.1) < asym
+    assert asym < decoy_bb84_key_rate(50.0)
+    # the reach shrinks with the block: 1e10 pulses reach less far than 1e12
+    assert finite_decoy_key_rate(110.0, 1e12) > finite_decoy_key_rate(110.0, 1e10)
+
+
+# --- satellite ----------------------------------------------------------------
+
+def test_satellite_rate_rises_with_elevation_and_beats_fibre():
+    elev = np.array([15.0, 20.0, 30.0, 45.0, 60.0, 90.0])
+    r = satellite_decoy_key_rate(elev)
+    assert np.all(np.diff(r) > 0) and r[0] > 0
+    # at 1,200 km slant range [Liao 2017 obtained kHz keys], fibre gives nothing
+    assert decoy_bb84_key_rate(1200.0, experiment=GYS_2004) == 0.0
+    assert MICIUS_2017.wavelength_nm == 850.0  # Liao et al. 2017: 850 nm decoy BB84
+    # the rate is the decoy rate at the link's transmittance
+    loss = qlib.satellite_link_loss_db(500.0, 40.0, wavelength_nm=850.0, system_loss_db=25.0)
+    eta = MICIUS_2017.detector_efficiency * 10 ** (-loss / 10)
+    expected = decoy_bb84_key_rate(0.0, mu=0.5, experiment=MICIUS_2017, extra_loss_db=loss)
+    assert_allclose(satellite_decoy_key_rate(40.0, mu=0.5), expected, rtol=1e-12)
+    assert_allclose(MICIUS_2017.replace(extra_loss_db=loss).transmittance(0.0), eta, rtol=1e-12)
+
+
+# --- tampering and denial of service -----------------------------------------
+
+def test_intercept_resend_adds_a_quarter_of_the_fraction():
+    ideal = dict(error_floor=0.0, dark_count_probability=0.0)
+    f = np.linspace(0, 1, 11)
+    assert_allclose(tampered_qber(10.0, f, **ideal), f / 4, atol=1e-15)  # intercept-resend: f/4
+    assert_allclose(tampered_qber(10.0, 1.0, **ideal), 0.25, atol=1e-15)
+    # with the link's own errors E: E xor f/4
+    _, _, e_mu = _lmc_reference(10.0, 0.5)
+    assert_allclose(tampered_qber(10.0, 0.4), e_mu + 0.1 - 2 * e_mu * 0.1, rtol=1e-12)
+
+
+def test_untampered_channel_gives_the_decoy_rate():
+    assert_allclose(tampered_key_rate(DISTANCES), decoy_bb84_key_rate(DISTANCES), rtol=1e-12)
+    assert_allclose(tampered_key_rate(70.0, extra_loss_db=7.0),
+                    decoy_bb84_key_rate(70.0 + 7.0 / 0.21), rtol=1e-9)
+
+
+def test_tampering_stops_the_key_and_the_protocol_aborts():
+    f = np.linspace(0, 1, 21)
+    r = tampered_key_rate(20.0, f)
+    assert r[0] > 0 and np.all(np.diff(r) <= 0)
+    stop = f[np.argmax(r == 0)]
+    # the key stops before the QBER reaches the Shor-Preskill threshold 11 %
+    assert tampered_qber(20.0, stop) < SHOR_PRESKILL_THRESHOLD + 0.01
+    assert qkd_aborts(tampered_qber(20.0, 1.0))  # 25 % and more: abort
+    assert not qkd_aborts(tampered_qber(20.0, 0.0))
+    loss = np.linspace(0, 60, 61)
+    rl = tampered_key_rate(20.0, 0.0, loss)
+    assert np.all(np.diff(rl) <= 0) and rl[-1] == 0.0
+    assert tampered_key_rate(20.0, extra_loss_db=200.0) == 0.0  # a cut fibre
+
+
+def test_qkd_aborts_threshold():
+    assert_allclose(SHOR_PRESKILL_THRESHOLD, 0.110028, atol=1e-6)
+    assert qkd_aborts(np.array([0.0, 0.05, 0.12, 0.5])).tolist() == [False, False, True, True]
+    assert qkd_aborts(0.05, qber_threshold=0.04)
+
+
+# --- bad input ----------------------------------------------------------------
+
+def test_keyrate_bad_input():
+    with pytest.raises(ValueError, match=r"distance_km must be >= 0.*-1"):
+        decoy_bb84_key_rate(-1.0)
+    with pytest.raises(ValueError, match=r"mu must be > 0.*0.0"):
+        decoy_bb84_key_rate(10.0, mu=0.0)
+    with pytest.raises(ValueError, match=r"mu must be > 0.*-0.5"):
+        gllp_key_rate(10.0, mu=-0.5)
+    with pytest.raises(ValueError, match=r"detector_efficiency must be in \[0, 1\].*1.2"):
+        decoy_bb84_key_rate(10.0, detector_efficiency=1.2)
+    with pytest.raises(ValueError, match=r"dark_count_probability must be in \[0, 1\].*-1e-06"):
+        QKDExperiment(dark_count_probability=-1e-6)
+    with pytest.raises(ValueError, match=r"error_floor must be in \[0, 0.5\].*0.7"):
+        GYS_2004.replace(error_floor=0.7)
+    with pytest.raises(ValueError, match=r"ec_efficiency must be >= 1.*0.9"):
+        decoy_bb84_key_rate(10.0, ec_efficiency=0.9)
+    with pytest.raises(TypeError, match=r"unknown experiment parameter 'alpha'"):
+        decoy_bb84_key_rate(10.0, alpha=0.2)
+    with pytest.raises(ValueError, match=r"intercept_fraction must be in \[0, 1\].*1.5"):
+        tampered_qber(10.0, 1.5)
+    with pytest.raises(ValueError, match=r"extra_loss_db must be >= 0.*-3"):
+        tampered_key_rate(10.0, 0.0, -3.0)
+    with pytest.raises(ValueError, match=r"qber must be in \[0, 0.5\], got 0.7"):
+        qkd_aborts(0.7)
+    with pytest.raises(ValueError, match=r"qber_threshold must be in \[0, 0.5\], got -0.1"):
+        qkd_aborts(0.1, qber_threshold=-0.1)
+    with pytest.raises(ValueError, match=r"protocol must be one of .*'decoy'.*got 'bb84'"):
+        max_distance_km("bb84")
+    with pytest.raises(ValueError, match=r"mu must be > nu = 0.05, got 0.05"):
+        vacuum_weak_decoy_key_rate(10.0, mu=0.05)
+    with pytest.raises(ValueError, match=r"nu must be > 0.*0.0"):
+        vacuum_weak_decoy_key_rate(10.0, nu=0.0)
+    with pytest.raises(ValueError, match=r"n_pulses must be > 0, got 0.0"):
+        finite_decoy_key_rate(10.0, 0)
+    with pytest.raises(ValueError, match=r"p_mu and p_nu must be in \(0, 1\) with p_mu \+ p_nu < 1"):
+        finite_decoy_key_rate(10.0, 1e9, p_mu=0.9, p_nu=0.2)
+    with pytest.raises(ValueError, match=r"p_mu must be in \[0, 1\].*1.5"):
+        finite_decoy_key_rate(10.0, 1e9, p_mu=1.5)
+    with pytest.raises(ValueError, match=r"elevation_deg must be in \(0, 90\].*95"):
+        satellite_decoy_key_rate(95.0)
+    with pytest.raises(TypeError, match=r"experiment must be a QKDExperiment"):
+        decoy_bb84_key_rate(10.0, experiment={"error_floor": 0.01})
+
+
+from hypothesis import settings  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    distance=st.floats(min_value=0.0, max_value=300.0),
+    efficiency=st.floats(min_value=0.01, max_value=1.0),
+    dark=st.floats(min_value=0.0, max_value=1e-4),
+    floor=st.floats(min_value=0.0, max_value=0.1),
+    attenuation=st.floats(min_value=0.15, max_value=0.3),
+)
+def test_rate_ordering_and_plob_for_any_link(distance, efficiency, dark, floor, attenuation):
+    link = dict(detector_efficiency=efficiency, dark_count_probability=dark, error_floor=floor,
+                attenuation_db_per_km=attenuation)
+    sp = single_photon_key_rate(distance, **link)
+    dec = decoy_bb84_key_rate(distance, **link)
+    vw = vacuum_weak_decoy_key_rate(distance, **link)
+    gl = gllp_key_rate(distance, **link)
+    eta = GYS_2004.replace(**link).transmittance(distance)
+    assert 0.0 <= gl <= dec * (1 + 1e-9) + 1e-300
+    assert 0.0 <= vw <= dec * (1 + 1e-9) + 1e-300
+    assert dec <= sp * (1 + 1e-12) + 1e-300
+    assert sp <= plob_bound(eta) / 2 + 1e-300
+
+
+def test_satellite_pass_geometry_and_key():
+    from qlib import satellite_pass_duration_s, satellite_pass_key_bits
+
+    r, h, e_min = 6371.0, 500.0, 15.0
+    t = satellite_pass_duration_s(h, e_min)
+    omega = math.sqrt(398600.4418 / (r + h) ** 3)
+    assert_allclose(2 * math.pi / omega / 60, 94.5, atol=0.1)  # a 500 km orbit: about 94.5 min
+    # at the end of the pass the satellite is seen exactly at e_min (vector geometry)
+    theta = t * omega / 2
+    sat = np.array([(r + h) * math.sin(theta), (r + h) * math.cos(theta)])
+    los = sat - np.array([0.0, r])
+    assert_allclose(math.degrees(math.atan2(los[1], los[0])), e_min, atol=1e-9)
+    # and its distance is the slant range of qlib.links at that elevation
+    assert_allclose(np.linalg.norm(los), qlib.slant_range_km(h, e_min), rtol=1e-12)
+    bits = satellite_pass_key_bits(1e8, h, e_min)
+    assert_allclose(satellite_pass_key_bits(2e8, h, e_min), 2 * bits, rtol=1e-12)
+    assert satellite_pass_key_bits(1e8, h, 10.0) > bits > satellite_pass_key_bits(1e8, h, 30.0)
+    # bounded by the duration times the zenith rate
+    assert bits < t * 1e8 * satellite_decoy_key_rate(90.0)
+    assert bits > t * 1e8 * satellite_decoy_key_rate(e_min)
+    with pytest.raises(ValueError, match=r"min_elevation_deg must be in \(0, 90\) degrees, got 90.0"):
+        satellite_pass_duration_s(500.0, 90.0)
+    with pytest.raises(ValueError, match=r"pulse_rate_hz must be > 0, got 0.0"):
+        satellite_pass_key_bits(0.0)
+    with pytest.raises(ValueError, match=r"altitude_km must be > 0, got -1.0"):
+        satellite_pass_duration_s(-1.0)
