@@ -18,6 +18,11 @@ Presentation modules (figures and controls):
 - :mod:`qlib.plots`     the book's Plotly style and notebook renderer
 - :mod:`qlib.explore`   explorables: one declaration, live and static renderings
 
+Exercises:
+
+- :mod:`qlib.checks`    ``qlib.check(label, answer)``: feedback on an exercise's answer
+  (the checks themselves: one module per chapter in :mod:`qlib.exercises`)
+
 Every public name is re-exported here, so ``from qlib import werner_state``
 works.
 """
@@ -33,6 +38,7 @@ with warnings.catch_warnings():
 from . import (
     chains,
     channels,
+    checks,
     cloning,
     explore,
     links,
@@ -45,6 +51,7 @@ from . import (
 )
 from .chains import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
+from .checks import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403
 from .explore import *  # noqa: F401,F403
 from .links import *  # noqa: F401,F403
@@ -69,4 +76,5 @@ __all__ = (
     + chains.__all__
     + plots.__all__
     + explore.__all__
+    + checks.__all__
 )
