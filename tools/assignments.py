@@ -63,8 +63,13 @@ def toc_chapters() -> list[str]:
     return [Path(f).name for f in files if f.startswith("chapters/")]
 
 
+_GLUE = re.compile(r"^from myst_nb import glue[ \t]*$", re.M)
+
+
 def _quiet(source: str) -> str:
-    """Code that draws nothing when run: a trailing expression's value is not displayed."""
+    """Code that draws nothing when run: a trailing expression's value is not displayed,
+    and the book's ``glue`` (for its pages; importing it costs a second) does nothing."""
+    source = _GLUE.sub("glue = lambda *args, **kwargs: None  # the book's glue is for its pages", source)
     try:
         body = ast.parse(source).body
     except SyntaxError:
