@@ -420,6 +420,10 @@ def check(label: str, answer) -> Feedback:
             status, f"{_STATUS_TEXT[status]}: {detail}")
     else:
         n_right = statuses.count("correct")
-        message = "all parts right" if status == "correct" else (
-            f"{n_right} of {len(results)} parts right")
+        if status == "correct":
+            message = "all parts right"
+        elif len(set(statuses)) == 1:
+            message = f"{_STATUS_TEXT[status]} (every part)"
+        else:
+            message = f"{n_right} of {len(results)} parts right"
     return Feedback(label, status, message, results, exercise.hint)

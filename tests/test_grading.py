@@ -16,6 +16,7 @@ import csv
 import importlib.util
 import os
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -38,7 +39,7 @@ grading = _tool("grade")
 
 DELETE_EVERYTHING = """\
 import glob, os, shutil
-for pattern in ("../../../*", "../../../**/*", os.path.expanduser("~/*"), "*"):
+for pattern in ("../../../../*", "../../../*", "../../../**/*", os.path.expanduser("~/.sandbox-test-*"), "*"):
     for path in glob.glob(pattern, recursive=True):
         shutil.rmtree(path, ignore_errors=True)
         try:
@@ -79,9 +80,15 @@ def course(tmp_path_factory):
     folder = course / "submitted" / "invalid" / ASSIGNMENT
     folder.mkdir(parents=True)
     (folder / f"{ASSIGNMENT}.ipynb").write_text('{"cells": [ not json')
-    # a file outside the course that the deleting submission must not reach
+    # files outside the course that the deleting submission must not reach
     (course.parent / "keep.txt").write_text("keep")
-    csv_path = grading.grade(course, ASSIGNMENT, timeout=5)
+    home_file = Path.home() / f".sandbox-test-keep-{os.getpid()}"
+    home_file.write_text("keep")
+    try:
+        csv_path = grading.grade(course, ASSIGNMENT, timeout=5)
+        assert home_file.read_text() == "keep"
+    finally:
+        home_file.unlink(missing_ok=True)
     with csv_path.open() as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
     return course, rows

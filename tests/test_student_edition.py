@@ -11,7 +11,6 @@ search that cannot see the page.
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import re
 import sys
@@ -20,7 +19,10 @@ import nbformat
 import pytest
 
 from _book import ROOT, chapter_paths
-from qlib.exercises.myst import chapter_exercises, solution_code_cells, strip_solutions
+from _solutions import needles as _needles
+from _solutions import page_text as _page_text
+from _solutions import normal as _normal
+from qlib.exercises.myst import chapter_exercises
 
 pytestmark = pytest.mark.book  # builds the book: skipped by `pytest -m "not book"`
 
@@ -36,38 +38,6 @@ def _tool(name):
 
 
 student_edition = _tool("student_edition")
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _page_text(raw: str) -> str:
-    """A page's text: without tags (not even a space for them, so highlighted code reads
-    as written), entities decoded, whitespace collapsed."""
-    return _normal(html.unescape(re.sub(r"<[^>]+>", "", raw)))
-
-
-def _fragments(myst: str, min_words: int = 6) -> list[str]:
-    """Runs of plain words in MyST prose (no math, code, roles, directives, markup)."""
-    text = re.sub(r"^(`{3,}|:{3,}).*$|^:[\w-]+:.*$", "\n", myst, flags=re.M)
-    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\{[\w:-]+\}|[*_]", "\n", text, flags=re.S)
-    pieces = re.split(r"[\n.;:()\[\]!?,]+", text)
-    return [p for p in (_normal(p) for p in pieces) if len(p.split()) >= min_words]
-
-
-def _needles(path):
-    """(solution needles, statement needles) of a chapter: text that occurs only in its
-    solutions, and text of its exercise statements."""
-    stripped = _normal(strip_solutions(path.read_text()))
-    solution, statement = [], []
-    for ex in chapter_exercises(path):
-        prose = re.sub(r"```\{code-cell\}.*?\n```", "\n", ex.solution, flags=re.S)
-        lines = [_normal(line) for code in solution_code_cells(ex.solution) for line in code.splitlines()]
-        found = [line for line in lines if len(line) >= 25] + _fragments(prose)
-        solution += [(ex.label, n) for n in found if n not in stripped]
-        statement += [(ex.label, n) for n in _fragments(ex.statement)]
-    return solution, statement
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,14 @@ private mount namespace; the grading process is already in a network namespace
 of its own, see ``tools/grade.py``), then
 
 1. remounts read-only the file systems that hold the course, the repository,
-   the Python environment and the home folder;
-2. makes ``/tmp`` writable again, then the course directory read-only (for a
-   course under ``/tmp``), then the submission's own folder writable;
+   the Python environment, the home folder and ``/tmp``;
+2. makes the submission's own folder writable again (a bind mount of it), and
+   points ``TMPDIR`` into it;
 3. replaces itself with the ordinary IPython kernel.
 
 So a submission that deletes or rewrites files can only harm its own copy:
-not the gradebook, other students' submissions, qlib, or the book. Where no
+not the gradebook, other students' submissions, qlib, the book, or anyone's
+temporary files. Where no
 mount namespace can be made (no ``unshare``, no privilege), the launcher
 refuses to start unless ``QLIB_SANDBOX_OPTIONAL=1`` is set, in which case the
 kernel runs unconfined (say so to whoever relies on it).
@@ -52,15 +53,9 @@ def _mount(*args: str) -> None:
 def _confine(workdir: str) -> None:
     points = _mount_points()
     course = os.environ.get("QLIB_SANDBOX_READONLY", "")
-    protected = [str(ROOT), sys.prefix, os.path.expanduser("~"), *filter(None, course.split(os.pathsep))]
+    protected = [str(ROOT), sys.prefix, os.path.expanduser("~"), "/tmp", *filter(None, course.split(os.pathsep))]
     for point in sorted({_holding_mount(os.path.realpath(p), points) for p in protected}):
         _mount("-o", "remount,bind,ro", point)
-    writable_tmp = "/tmp"
-    _mount("--bind", writable_tmp, writable_tmp)
-    _mount("-o", "remount,bind,rw", writable_tmp)
-    for path in filter(None, course.split(os.pathsep)):
-        _mount("--bind", path, path)
-        _mount("-o", "remount,bind,ro", path)
     _mount("--bind", workdir, workdir)
     _mount("-o", "remount,bind,rw", workdir)
 
@@ -69,6 +64,9 @@ def main(argv: list[str]) -> None:
     if argv and argv[0] == INSIDE:
         _confine(os.getcwd())
         os.chdir(os.getcwd())  # re-enter the folder through the new mount
+        # the only writable folder is the submission's own: temporary files go there too
+        os.environ["TMPDIR"] = os.path.join(os.getcwd(), ".sandbox-tmp")
+        os.makedirs(os.environ["TMPDIR"], exist_ok=True)
         os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="ipython-")  # the home is read-only
         os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv[1:]])
     unshare = shutil.which("unshare")
