@@ -306,3 +306,80 @@ def test_within_tolerance_passes_beyond_close_fails(expected, offset):
     near = expected * (1 + 5e-3 * (1 if offset >= 0 else -1))  # 5 tolerances
     assert checks._judge(exercise.parts[0], near, expected).status == "close"
     assert not math.isnan(expected)
+
+
+# --------------------------------------------------------------------------- #
+# Reading exercises from MyST: the forms sphinx-exercise allows
+# --------------------------------------------------------------------------- #
+SAMPLE = '''# A chapter
+
+## Exercises
+
+::::{exercise}
+:label: zz-ex-block
+How far? Answer in km.
+::::
+
+:::{solution} zz-ex-block
+:class: dropdown
+About 100 km, because the loss is twenty decibels.
+:::
+
+```{exercise-start}
+:label: zz-ex-split
+```
+Compute the rate.
+```{exercise-end}
+```
+
+```{solution-start} zz-ex-split
+:class: dropdown
+```
+Multiply the two numbers together carefully.
+```{code-cell} ipython3
+x = 2
+rate: float = 3 * x
+```
+```{solution-end}
+```
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+assert rate == 6
+```
+'''
+
+
+def test_myst_reader_handles_block_and_split_forms(tmp_path):
+    path = tmp_path / "zz.md"
+    path.write_text(SAMPLE)
+    block, split = chapter_exercises(path)
+    assert (block.label, block.code, block.answer_name) == ("zz-ex-block", [], None)
+    assert "twenty decibels" in block.solution and block.summary == "How far?"
+    assert (split.label, split.statement) == ("zz-ex-split", "Compute the rate.")
+    assert split.code == ["x = 2\nrate: float = 3 * x"] and split.answer_name == "rate"
+    stripped = strip_solutions(SAMPLE, after_exercise=lambda label: f"NOTE {label}")
+    assert "twenty decibels" not in stripped and "carefully" not in stripped and "assert rate" not in stripped
+    assert "NOTE zz-ex-block" in stripped and "Compute the rate." in stripped
+
+
+@pytest.mark.parametrize(
+    "code, name",
+    [("answer = 1", "answer"), ("x = 1\nx", "x"), ("a: int = 2", "a"), ("print(1)", None),
+     ("a, b = 1, 2", None), ("def f(:", None), ("", None)],
+)
+def test_answer_variable(code, name):
+    assert answer_variable(code) == name
+
+
+def test_myst_reader_refuses_broken_sources(tmp_path):
+    path = tmp_path / "bad.md"
+    path.write_text(":::{exercise}\n:label: zz-ex-a\nno end\n")
+    with pytest.raises(ValueError, match="unclosed block opened at line 1"):
+        chapter_exercises(path)
+    path.write_text(":::{solution} zz-ex-none\ntext\n:::\n")
+    with pytest.raises(ValueError, match="a solution for 'zz-ex-none', which is no exercise"):
+        chapter_exercises(path)
+    path.write_text("```{solution-start} zz-ex-a\n```\nnever ended\n")
+    with pytest.raises(ValueError, match="solution-start zz-ex-a is never ended"):
+        chapter_exercises(path)

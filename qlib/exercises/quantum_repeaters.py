@@ -56,7 +56,7 @@ CHECKS = {
         topic="purification: BBPSSW rounds and their cost",
     ),
     "rep-ex-plob": Exercise(
-        [Part("PLOB bound at 100 km, per channel use"), Part("PLOB bound at 200 km, per channel use")],
+        [Part("PLOB bound at 100 km per channel use"), Part("PLOB bound at 200 km per channel use")],
         _plob,
         hint="The bound is -log2(1 - eta) ebits per use of a channel of transmittance eta.",
         topic="the repeaterless (PLOB) bound",

@@ -64,8 +64,8 @@ CHECKS = {
         topic="teleportation fidelity of Werner pairs; the classical limit 2/3",
     ),
     "tp-ex-noisy-gates": Exercise(
-        [Part("fidelity of |0⟩, correction noise"), Part("fidelity of |+⟩, correction noise"),
-         Part("average, correction noise"), Part("average, measurement noise")],
+        [Part("fidelity of |0⟩ with correction noise"), Part("fidelity of |+⟩ with correction noise"),
+         Part("average with correction noise"), Part("average with measurement noise")],
         _noisy_gates,
         hint="Depolarizing shrinks a Bloch vector by (1 - p); measurement noise hits two qubits.",
         topic="noisy operations in the protocol",
@@ -83,7 +83,7 @@ CHECKS = {
         topic="memories: how long Bob's qubit may wait",
     ),
     "tp-ex-psi-minus": Exercise(
-        [Part("average fidelity, standard corrections"), Part("optimal average fidelity")],
+        [Part("average fidelity with the standard corrections"), Part("optimal average fidelity")],
         _psi_minus,
         hint="Average qlib.teleport's output fidelity over inputs spread evenly on the Bloch sphere.",
         topic="a pair in the wrong Bell state",
