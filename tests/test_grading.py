@@ -171,3 +171,20 @@ def test_the_sandbox_refuses_to_run_unconfined_unless_told(monkeypatch):
     monkeypatch.delenv("QLIB_SANDBOX_OPTIONAL", raising=False)
     with pytest.raises(SystemExit, match="cannot make a mount namespace"):
         sandbox.main(["-f", os.devnull])
+
+
+@pytest.mark.parametrize("path", chapter_paths(), ids=[p.stem for p in chapter_paths()])
+def test_every_source_assignment_passes_its_own_tests(path, tmp_path):
+    """Run a chapter's source notebook (its solutions in place) in a fresh kernel, as
+    ``nbgrader validate`` would: every test cell must pass, so the set-up taken from the
+    chapter is enough for its exercises."""
+    import nbclient
+
+    notebook = assignments.source_notebook(path.stem)
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    tests = [c for c in notebook.cells if c.metadata["nbgrader"].get("grade") and c.cell_type == "code"]
+    assert tests
+    for cell in tests:
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.metadata["nbgrader"]["grade_id"]
+        assert any("✓" in o.get("text", "") for o in cell.outputs), cell.source
