@@ -61,7 +61,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check", "exercise_labels", "Feedback", "Exercise", "Part"]
+__all__ = ["check", "exercise_labels", "Feedback"]  # Exercise, Part: see qlib.checks
 
 #: A part outside its tolerance but within this many tolerances is "close".
 CLOSE_FACTOR = 10.0
