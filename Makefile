@@ -6,13 +6,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser book test bench serve clean
+.PHONY: install browser book test bench serve clean student assignments grade
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	# JupyterLab opens the chapters (.md) as notebooks through jupytext, as on Binder
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp binder/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +40,23 @@ bench: install
 	$(BIN)/python benchmarks/qkd.py
 	$(BIN)/python benchmarks/pqc.py
 	$(BIN)/python benchmarks/keyrates.py
+	$(BIN)/python benchmarks/grading.py
+
+# The student edition: the site without any solution in _build/student/html, and
+# each chapter's exercises as a notebook in _build/student/notebooks.
+student: install
+	$(BIN)/python tools/student_edition.py
+
+# nbgrader assignments from the chapters' exercises (source/ and release/ in COURSE),
+# and the grading of one assignment's collected submissions:
+#   make assignments;  make grade ASSIGNMENT=teleportation
+COURSE ?= _build/course
+assignments: install
+	$(BIN)/python tools/assignments.py --course $(COURSE)
+
+grade: install
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<chapter>"; exit 2; }
+	$(BIN)/python tools/grade.py $(ASSIGNMENT) --course $(COURSE)
 
 serve:
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html

@@ -23,6 +23,11 @@ Presentation modules (figures and controls):
 - :mod:`qlib.plots`     the book's Plotly style and notebook renderer
 - :mod:`qlib.explore`   explorables: one declaration, live and static renderings
 
+Exercises:
+
+- :mod:`qlib.checks`    ``qlib.check(label, answer)``: feedback on an exercise's answer
+  (the checks themselves: one module per chapter in :mod:`qlib.exercises`)
+
 Every public name is re-exported here, so ``from qlib import werner_state``
 works.
 """
@@ -38,6 +43,7 @@ with warnings.catch_warnings():
 from . import (
     chains,
     channels,
+    checks,
     cloning,
     explore,
     keyrates,
@@ -55,6 +61,7 @@ from . import (
 )
 from .chains import *  # noqa: F401,F403
 from .channels import *  # noqa: F401,F403
+from .checks import *  # noqa: F401,F403
 from .cloning import *  # noqa: F401,F403
 from .explore import *  # noqa: F401,F403
 from .keyrates import *  # noqa: F401,F403
@@ -89,4 +96,5 @@ __all__ = (
     + tunnel.__all__
     + plots.__all__
     + explore.__all__
+    + checks.__all__
 )

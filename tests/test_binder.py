@@ -35,3 +35,116 @@ def test_binder_installs_the_pinned_book_environment():
     pinned = {line.split("==")[0].lower() for line in root if "==" in line}
     assert {"jupyterlab", "jupytext", "ipywidgets", "anywidget", "qutip", "plotly"} <= pinned
     assert all("==" in line for line in root if not line.startswith("-")), "pin every requirement exactly"
+
+
+# --- JupyterLab opens the chapters as notebooks; launch buttons (issue 7) ---------
+
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+
+VIEWER = "Jupytext Notebook"  # the document factory jupytext's JupyterLab extension registers
+
+
+def test_binder_postbuild_installs_the_default_viewer_override(tmp_path):
+    """binder/postBuild copies binder/overrides.json into <prefix>/share/jupyter/lab/settings,
+    which JupyterLab reads as its application settings overrides."""
+    post_build = ROOT / "binder" / "postBuild"
+    assert os.access(post_build, os.X_OK) and post_build.read_text().startswith("#!/usr/bin/env bash")
+    overrides = json.loads((ROOT / "binder" / "overrides.json").read_text())
+    assert overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"] == {"markdown": VIEWER, "myst": VIEWER}
+    # run it with a stand-in python whose sys.prefix is a temporary folder
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "python").write_text(f"#!/bin/sh\necho {tmp_path / 'prefix'}\n")
+    (fake_bin / "python").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(["bash", str(post_build)], cwd=ROOT, env=env, check=True)
+    installed = tmp_path / "prefix" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(installed.read_text()) == overrides
+
+
+def test_jupytext_registers_the_viewer_the_override_names():
+    bundle = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "jupyterlab-jupytext"
+    assert bundle.is_dir(), "jupytext's JupyterLab extension is not installed"
+    assert any(VIEWER in p.read_text(errors="ignore") for p in bundle.rglob("*.js"))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jupyterlab_opens_markdown_as_jupytext_notebooks(tmp_path):
+    """A JupyterLab server with the override in its settings reports the Jupytext
+    Notebook as the default viewer of Markdown and MyST files."""
+    settings = tmp_path / "settings"
+    settings.mkdir()
+    shutil.copyfile(ROOT / "binder" / "overrides.json", settings / "overrides.json")
+    port, token = _free_port(), "binder-test"
+    lab = Path(sys.executable).with_name("jupyter-lab")
+    proc = subprocess.Popen(
+        [str(lab), "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
+         f"--LabApp.app_settings_dir={settings}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/lab/api/settings/@jupyterlab/docmanager-extension:plugin?token={token}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    data = json.load(response)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("JupyterLab did not answer within 60 s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert data["schema"]["properties"]["defaultViewers"]["default"] == {"markdown": VIEWER, "myst": VIEWER}
+
+
+def test_launch_and_repository_buttons_come_from_one_repository_url():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    url = config["repository"]["url"]
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url)
+    assert config["html"]["use_repository_button"] is True
+    buttons = config["launch_buttons"]
+    assert buttons["notebook_interface"] == "jupyterlab"
+    assert re.fullmatch(r"https://\S+", buttons["binderhub_url"]) and re.fullmatch(r"https://\S+", buttons["jupyterhub_url"])
+    # the address is written once: nowhere else among the book's own files
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    elsewhere = [f for f in tracked if f != "_config.yml" and (ROOT / f).is_file()
+                 and url in (ROOT / f).read_text(errors="ignore")]
+    assert not elsewhere, f"the repository address is also written in {elsewhere}"
+
+
+def test_every_pinned_package_supports_the_binder_python():
+    """The pinned versions install on the runtime Binder uses (their Requires-Python).
+    runtime.txt names a minor version; Binder installs a current patch release of it
+    (soupsieve, for one, needs >= 3.11.5), so any patch from 3.11.10 on must do."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip().removeprefix("python-")
+    versions = [f"{runtime}.{patch}" for patch in range(10, 30)]
+    for line in _requirement_lines(ROOT / "constraints.txt"):
+        name = line.split("==")[0]
+        try:
+            requires = metadata(name).get("Requires-Python")
+        except PackageNotFoundError:
+            continue  # not installed on this platform (an environment marker)
+        if requires:
+            assert all(v in SpecifierSet(requires) for v in versions), f"{line} requires Python {requires}"

@@ -67,6 +67,21 @@ def test_pages_reference_nothing_off_site(build):
             assert not re.match(r"(https?:)?//", url), f"{page.name} loads {url} from the internet"
 
 
+def test_instructor_edition_shows_every_solution(build):
+    """The search that finds no solution in the student edition (test_student_edition.py)
+    finds every solution's distinctive content in this, the instructor edition: it can
+    see a solution when there is one."""
+    from _solutions import needles, page_text
+
+    html, _, _ = build
+    for name in toc_files():
+        if name.startswith("chapters/"):
+            page = page_text((html / f"{name}.html").read_text())
+            solution, _ = needles(ROOT / f"{name}.md")
+            unseen = [needle for _, needle in solution if needle not in page]
+            assert solution and not unseen, f"{name}: {unseen[:3]}"
+
+
 def test_plotly_js_is_served_once_per_page(build):
     html, _, _ = build
     assert (html / "_static" / "plotly.min.js").stat().st_size > 1_000_000

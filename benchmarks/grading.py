@@ -1,0 +1,75 @@
+"""Speed of grading a class, printed (never asserted).
+
+Target from issue 7 (instructors): grading 30 submissions of one chapter's
+assignment takes at most 2 minutes on the 2-core machine.
+
+The class: 30 submissions of the teleportation assignment (five exercises),
+every third one with a wrong answer, graded with ``tools/grade.py`` (nbgrader
+autograde, each submission in a fresh confined kernel, no network). Run
+``python benchmarks/grading.py`` (``--students N``, ``--jobs N``,
+``--chapter NAME``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 120.0
+
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(f"tools_{name}", ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--chapter", default="teleportation")
+    args = parser.parse_args()
+    assignments, grading = _tool("assignments"), _tool("grade")
+    with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
+        course = Path(tmp) / "course"
+        start = time.perf_counter()
+        assignments.generate(course, [args.chapter])
+        generate_s = time.perf_counter() - start
+        perfect = assignments.filled_submission(course, args.chapter)
+        graded = [c.metadata["nbgrader"]["grade_id"] for c in perfect.cells
+                  if c.metadata.get("nbgrader", {}).get("grade")]
+        wrong = assignments.filled_submission(course, args.chapter, {graded[0]: "answer = -1.0"})
+        for i in range(args.students):
+            folder = course / "submitted" / f"student{i:02d}" / args.chapter
+            folder.mkdir(parents=True)
+            nbformat.write(wrong if i % 3 == 2 else perfect, folder / f"{args.chapter}.ipynb")
+        start = time.perf_counter()
+        csv_path = grading.grade(course, args.chapter, jobs=args.jobs)
+        grade_s = time.perf_counter() - start
+        with csv_path.open() as f:
+            rows = list(csv.DictReader(f))
+    totals = sorted(float(r["total"]) for r in rows)
+    n_ex = len(graded)
+    print(f"grading {args.chapter}: {len(rows)} submissions x {n_ex} exercises, {args.jobs} nbgrader processes")
+    print(f"  generate the assignment:  {generate_s:6.1f} s")
+    print(f"  grade the class:          {grade_s:6.1f} s  ({grade_s / len(rows):.2f} s a submission; "
+          f"target <= {TARGET_S:.0f} s: {'met' if grade_s <= TARGET_S else 'NOT met'})")
+    print(f"  totals: {totals.count(n_ex)} full marks, {totals.count(n_ex - 1)} with one part wrong, "
+          f"{len(totals) - totals.count(n_ex) - totals.count(n_ex - 1)} other")
+    print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores)")
+
+
+if __name__ == "__main__":
+    main()

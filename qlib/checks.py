@@ -1,0 +1,429 @@
+"""Answer checks for the book's exercises: ``qlib.check(label, answer)``.
+
+A learner working an exercise in a notebook computes an answer and asks::
+
+    import qlib
+    qlib.check("tp-ex-delay", (t_fibre, t_vacuum, saving))
+
+and gets a :class:`Feedback` back: right; close but outside the tolerance;
+in the wrong units (a factor of 1000 off, a percentage for a fraction); the
+wrong number of values; or wrong, with a hint. The feedback never shows the
+expected value. It renders as HTML in Jupyter and as text with ``print``;
+``bool(feedback)`` is whether the answer passed, so ``assert qlib.check(...)``
+works in an autograder's test cell.
+
+Where the checks live
+---------------------
+One answers module per chapter, ``qlib/exercises/<chapter>.py`` (the chapter's
+file stem with ``-`` written ``_``), defines
+
+``CHAPTER``
+    the chapter's file stem, e.g. ``"teleportation"``;
+``CHECKS``
+    a dict ``{label: Exercise(...)}`` for the computational exercises;
+``CONCEPTUAL``
+    a dict ``{label: reason}`` for exercises answered in words, which have no
+    automatic check (may be empty).
+
+The modules are discovered when a check is first asked for; no central list
+names them, so a new chapter's checks are one new file. The expected values
+are computed with ``qlib`` itself (functions, not copied numbers) and cached.
+
+The answer's form
+-----------------
+An exercise asks for one number or for several in a stated order. A single
+number is a real ``int``/``float`` (or a 0-d array); several are a tuple, list
+or 1-d array of real numbers. Each part has a tolerance (relative ``rtol``
+and absolute ``atol``, as in :func:`numpy.isclose`), a unit, and whether it
+must be an integer. A part within ``CLOSE_FACTOR`` times its tolerance is
+reported as *close*.
+
+Notes
+-----
+Introduced for the exercises of every chapter; the instructors' page
+(``instructors.md``) lists them, and the autograded assignments call
+:func:`check` in their test cells. A check helps a learner; it is no secret:
+anyone can compute the expected value from qlib, as the check itself does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import importlib
+import math
+import numbers
+import pkgutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check", "exercise_labels", "Feedback"]  # Exercise, Part: see qlib.checks
+
+#: A part outside its tolerance but within this many tolerances is "close".
+CLOSE_FACTOR = 10.0
+
+#: Units an answer is often given in by mistake: unit -> {other unit: factor},
+#: where value_in_other = factor * value_in_unit.
+UNIT_SLIPS: dict[str, dict[str, float]] = {
+    "km": {"m": 1e3},
+    "s": {"ms": 1e3, "µs": 1e6, "ns": 1e9, "min": 1 / 60, "h": 1 / 3600},
+    "ms": {"s": 1e-3, "µs": 1e3},
+    "Hz": {"kHz": 1e-3, "MHz": 1e-6, "GHz": 1e-9},
+    "years": {"days": 365.25, "s": 365.25 * 86400},
+    "": {"per cent": 100.0},
+    "dB": {"bels": 0.1},
+}
+
+_STATUS_TEXT = {
+    "correct": "right",
+    "close": "close, but outside the tolerance",
+    "units": "in the wrong units",
+    "shape": "the wrong number of values",
+    "wrong": "not right yet",
+    "not-finite": "not a finite number",
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One number an exercise asks for.
+
+    Parameters
+    ----------
+    name : str
+        What the number is, in a few words ("fibre delay"); shown in feedback.
+    unit : str
+        Its unit ("km", "s", "dB", "Hz", "years"; "" for a pure number).
+    rtol, atol : float
+        Tolerance, as in :func:`numpy.isclose`: ``|a - e| <= atol + rtol |e|``.
+    integer : bool
+        The answer is a count: it must be integer-valued and is compared exactly.
+    """
+
+    name: str
+    unit: str = ""
+    rtol: float = 5e-3
+    atol: float = 0.0
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """The check of one computational exercise.
+
+    Parameters
+    ----------
+    parts : sequence of Part
+        The numbers asked for, in the order the answer gives them.
+    expected : callable
+        No-argument function computing the expected values with qlib (a number
+        for one part, a sequence for several). Called once, then cached.
+    hint : str
+        Shown with a wrong or close answer. Must not give the answer away.
+    topic : str
+        A few words on what the exercise practises (listed for instructors).
+    """
+
+    parts: tuple[Part, ...]
+    expected: Callable[[], Any]
+    hint: str = ""
+    topic: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "parts", tuple(self.parts))
+        if not self.parts or not all(isinstance(p, Part) for p in self.parts):
+            raise TypeError(f"parts must be a non-empty sequence of Part, got {self.parts!r}")
+
+    def expected_values(self) -> np.ndarray:
+        """The expected values as a float array, one per part (cached)."""
+        return _expected(self)
+
+    @property
+    def form(self) -> str:
+        """The answer's form, in words, e.g. "2 numbers: (fibre delay in s, ...)"."""
+        names = [f"{p.name} in {p.unit}" if p.unit else p.name for p in self.parts]
+        if len(names) == 1:
+            return f"one number: {names[0]}"
+        return f"{len(names)} numbers, in this order: (" + ", ".join(names) + ")"
+
+
+@cache
+def _expected(exercise: Exercise) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(exercise.expected(), dtype=float))
+    if values.shape != (len(exercise.parts),):
+        raise RuntimeError(
+            f"expected() returned {values.shape[0]} values for {len(exercise.parts)} parts"
+        )
+    return values
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """The verdict on one part of an answer."""
+
+    part: Part
+    status: str  # correct | close | units | wrong | not-finite
+    message: str
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What :func:`check` found. ``bool(feedback)`` is ``feedback.passed``."""
+
+    label: str
+    status: str  # correct | close | units | shape | wrong | not-finite
+    message: str
+    parts: tuple[PartResult, ...] = field(default=())
+    hint: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """True when every part is right within its tolerance."""
+        return self.status == "correct"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        mark = "✓" if self.passed else "✗"
+        lines = [f"{mark} {self.label}: {self.message}"]
+        if len(self.parts) > 1:
+            lines += [f"  - {r.part.name}: {r.message}" for r in self.parts]
+        if self.hint and not self.passed:
+            lines.append(f"  Hint: {self.hint}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = {"correct": "#1b7837", "close": "#b35806"}.get(self.status, "#b2182b")
+        esc = html.escape
+        body = [
+            f'<div class="qlib-feedback qlib-feedback-{esc(self.status)}" '
+            f'style="border-left: 4px solid {colour}; padding: 0.3em 0.8em; margin: 0.3em 0">',
+            f'<strong style="color: {colour}">{"✓" if self.passed else "✗"} '
+            f"{esc(self.label)}</strong>: {esc(self.message)}",
+        ]
+        if len(self.parts) > 1:
+            body.append("<ul style='margin: 0.2em 0'>")
+            body += [f"<li>{esc(r.part.name)}: {esc(r.message)}</li>" for r in self.parts]
+            body.append("</ul>")
+        if self.hint and not self.passed:
+            body.append(f"<div><em>Hint:</em> {esc(self.hint)}</div>")
+        body.append("</div>")
+        return "\n".join(body)
+
+    def __repr__(self) -> str:
+        return f"Feedback(label={self.label!r}, status={self.status!r}, passed={self.passed})"
+
+
+# --------------------------------------------------------------------------- #
+# The registry: one answers module per chapter, found by discovery
+# --------------------------------------------------------------------------- #
+_INFRASTRUCTURE = {"myst"}
+
+
+@cache
+def _registry() -> tuple[dict[str, Exercise], dict[str, str], dict[str, str]]:
+    """(checks by label, conceptual reasons by label, chapter by label)."""
+    from . import exercises as package
+
+    checks: dict[str, Exercise] = {}
+    conceptual: dict[str, str] = {}
+    chapter_of: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name in _INFRASTRUCTURE:
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        chapter = module.CHAPTER
+        if chapter.replace("-", "_") != info.name:
+            raise RuntimeError(f"{module.__name__} declares CHAPTER = {chapter!r}")
+        for label in [*module.CHECKS, *getattr(module, "CONCEPTUAL", {})]:
+            if label in chapter_of:
+                raise RuntimeError(f"exercise {label!r} is declared twice")
+            chapter_of[label] = chapter
+        checks.update(module.CHECKS)
+        conceptual.update(getattr(module, "CONCEPTUAL", {}))
+    return checks, conceptual, chapter_of
+
+
+def exercise_labels(*, conceptual: bool = False) -> list[str]:
+    """Labels of the exercises :func:`check` knows, sorted.
+
+    Parameters
+    ----------
+    conceptual : bool
+        If True, also the labels declared conceptual (which have no check).
+
+    Examples
+    --------
+    >>> "tp-ex-delay" in exercise_labels()
+    True
+    """
+    checks, concept, _ = _registry()
+    return sorted([*checks, *concept] if conceptual else checks)
+
+
+def exercise_chapter(label: str) -> str:
+    """The chapter (file stem) whose answers module declares ``label``."""
+    _, _, chapter_of = _registry()
+    return chapter_of[label]
+
+
+def get_exercise(label: str) -> Exercise:
+    """The :class:`Exercise` check for ``label``; unknown labels raise ``ValueError``."""
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a str such as 'tp-ex-delay', got {label!r} of type {type(label).__name__}")
+    checks, conceptual, _ = _registry()
+    if label in checks:
+        return checks[label]
+    if label in conceptual:
+        raise ValueError(
+            f"exercise {label!r} is answered in words and has no automatic check "
+            f"({conceptual[label]})"
+        )
+    close = difflib.get_close_matches(label, list(checks), n=3, cutoff=0.6)
+    if close:
+        known = "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    else:
+        known = "known labels: " + ", ".join(sorted(checks))
+    raise ValueError(f"label {label!r} is not a checked exercise; {known}")
+
+
+# --------------------------------------------------------------------------- #
+# Checking an answer
+# --------------------------------------------------------------------------- #
+def _values(label: str, exercise: Exercise, answer) -> np.ndarray | None:
+    """The answer as a 1-d float array; None if it has the wrong number of values."""
+    def refuse(what):
+        raise TypeError(
+            f"answer to {label!r} must be {exercise.form}; got {what}"
+        )
+
+    if answer is None:
+        refuse("None (did the cell assign the answer to a variable?)")
+    if isinstance(answer, (str, bytes)):
+        refuse(f"the text {answer!r}: give the number itself, not a string")
+    if isinstance(answer, dict):
+        refuse("a dict: give the numbers in order, as a tuple")
+    if isinstance(answer, np.ndarray):
+        items = [answer[()]] if answer.ndim == 0 else (list(answer) if answer.ndim == 1 else None)
+        if items is None:
+            refuse(f"an array of shape {answer.shape}")
+    elif isinstance(answer, Sequence):
+        items = list(answer)
+    else:
+        items = [answer]
+    for item in items:
+        if isinstance(item, (bool, np.bool_)):
+            refuse(f"a bool ({item!r})")
+        if isinstance(item, (complex, np.complexfloating)):
+            refuse(f"a complex number ({item!r})")
+        if not isinstance(item, numbers.Real):
+            refuse(f"a value of type {type(item).__name__} ({item!r:.60})")
+    if len(items) != len(exercise.parts):
+        return None
+    return np.array([float(x) for x in items])
+
+
+def _judge(part: Part, value: float, expected: float) -> PartResult:
+    if not math.isfinite(value):
+        return PartResult(part, "not-finite", f"got {value}, not a finite number")
+    if part.integer:
+        if value != round(value):
+            return PartResult(part, "wrong", "this is a count: give a whole number")
+        if value == expected:
+            return PartResult(part, "correct", "right")
+        return PartResult(part, "wrong", "too high" if value > expected else "too low")
+    tol = part.atol + part.rtol * abs(expected)
+    error = abs(value - expected)
+    if error <= tol:
+        return PartResult(part, "correct", "right")
+    for other, factor in UNIT_SLIPS.get(part.unit, {}).items():
+        if abs(value - factor * expected) <= factor * tol:
+            want = part.unit or "a fraction (not per cent)"
+            return PartResult(part, "units", f"this looks like {other}; give it in {want}")
+    if error <= CLOSE_FACTOR * tol:
+        rel = f"{part.rtol:.1%}" if part.rtol else f"±{part.atol:g}"
+        return PartResult(part, "close", f"close, but outside the tolerance ({rel}): "
+                          "keep more digits, or check a rounded intermediate value")
+    if expected != 0 and np.sign(value) == -np.sign(expected):
+        return PartResult(part, "wrong", "wrong sign")
+    return PartResult(part, "wrong", "too high" if value > expected else "too low")
+
+
+def check(label: str, answer) -> Feedback:
+    """Check an answer to the exercise ``label``; return specific feedback.
+
+    Parameters
+    ----------
+    label : str
+        The exercise's label as printed in the book, e.g. ``"tp-ex-delay"``.
+    answer : real number or sequence of real numbers
+        The value(s) the exercise asks for, in the order it asks for them (the
+        feedback of a wrong-length answer says the form expected).
+
+    Returns
+    -------
+    Feedback
+        Its ``status`` is ``"correct"``, ``"close"`` (outside the tolerance but
+        within ``CLOSE_FACTOR`` times it), ``"units"`` (a known unit slip, such
+        as ms for s), ``"shape"`` (the wrong number of values), ``"not-finite"``
+        or ``"wrong"``; ``passed`` is True only for ``"correct"``. The expected
+        value is never shown.
+
+    Raises
+    ------
+    ValueError
+        For an unknown label (naming the close matches or the known labels), or
+        a conceptual exercise, which has no automatic check.
+    TypeError
+        For a label that is not a string, or an answer that is not a real number
+        or a sequence of them (a string, None, a dict, a complex number, a bool).
+
+    Notes
+    -----
+    Introduced with the exercises of every chapter. The expected values come
+    from the chapter's answers module ``qlib/exercises/<chapter>.py``, computed
+    with qlib; tolerances are per part (relative 0.5 % unless stated).
+
+    Examples
+    --------
+    >>> fb = check("qn-ex-one-in-a-thousand", 150.0)
+    >>> fb.passed, fb.status
+    (True, 'correct')
+    >>> print(check("qn-ex-one-in-a-thousand", 150_000.0))
+    ✗ qn-ex-one-in-a-thousand: in the wrong units: this looks like m; give it in km
+      Hint: The loss in dB is -10 log10(eta); divide it by the attenuation per km.
+    >>> check("qn-ex-one-in-a-thousand", "150")
+    Traceback (most recent call last):
+    ...
+    TypeError: answer to 'qn-ex-one-in-a-thousand' must be one number: fibre length in km; got the text '150': give the number itself, not a string
+    """
+    exercise = get_exercise(label)
+    values = _values(label, exercise, answer)
+    if values is None:
+        n = len(np.atleast_1d(np.asarray(answer, dtype=object)))
+        got = "1 value" if n == 1 else f"{n} values"
+        return Feedback(label, "shape", f"expected {exercise.form}; got {got}", hint=exercise.hint)
+    expected = exercise.expected_values()
+    results = tuple(_judge(p, v, e) for p, v, e in zip(exercise.parts, values, expected))
+    statuses = [r.status for r in results]
+    for status in ("not-finite", "wrong", "units", "close", "correct"):
+        if status in statuses:
+            break
+    if len(results) == 1:
+        detail = results[0].message
+        message = {"correct": "right", "close": detail, "units": f"in the wrong units: {detail}"}.get(
+            status, f"{_STATUS_TEXT[status]}: {detail}")
+    else:
+        n_right = statuses.count("correct")
+        if status == "correct":
+            message = "all parts right"
+        elif len(set(statuses)) == 1:
+            message = f"{_STATUS_TEXT[status]} (every part)"
+        else:
+            message = f"{n_right} of {len(results)} parts right"
+    return Feedback(label, status, message, results, exercise.hint)

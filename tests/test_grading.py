@@ -1,0 +1,190 @@
+"""The grading workflow end to end: generate an assignment from a chapter with
+``tools/assignments.py`` (nbgrader generate_assignment), submit a small class,
+grade it with ``tools/grade.py`` (nbgrader autograde, no network, confined
+kernels, a time limit per cell) and compare the per-student, per-exercise scores
+with the expected ones.
+
+The class: a perfect submission; a wrong one (two answers wrong); one whose
+answer cell raises; one that loops forever; one that calls ``sys.exit``; one
+whose kernel dies (``os._exit``); one that deletes every file it can reach;
+one that checks it is offline; and one that is not valid JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from _book import ROOT, chapter_paths
+
+ASSIGNMENT = "teleportation"  # five checked exercises, a quick set-up
+
+
+def _tool(name):
+    spec = importlib.util.spec_from_file_location(f"tools_{name}", ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+assignments = _tool("assignments")
+grading = _tool("grade")
+
+DELETE_EVERYTHING = """\
+import glob, os, shutil
+for pattern in ("../../../../*", "../../../*", "../../../**/*", os.path.expanduser("~/.sandbox-test-*"), "*"):
+    for path in glob.glob(pattern, recursive=True):
+        shutil.rmtree(path, ignore_errors=True)
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+"""
+
+OFFLINE = """\
+import socket
+assert [name for _, name in socket.if_nameindex()] == ["lo"], socket.if_nameindex()
+"""
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    assignments.generate(course, [ASSIGNMENT])
+    solution = {
+        c.metadata["nbgrader"]["grade_id"].removesuffix("-answer"): c.source
+        for c in assignments.filled_submission(course, ASSIGNMENT).cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    class_ = {
+        "perfect": {},
+        "wrong": {"tp-ex-delay": "answer = (1.0, 2.0, 3.0)", "tp-ex-psi-minus": "answer = (0.5, 0.5)"},
+        "raises": {"tp-ex-werner-threshold": "answer = 1 / 0"},
+        "loops": {"tp-ex-noisy-gates": "while True:\n    pass"},
+        "exits": {"tp-ex-delay": "import sys\nsys.exit(1)"},
+        "dies": {"tp-ex-memory-t2": "import os\nos._exit(0)"},
+        "deletes": {"tp-ex-werner-threshold": DELETE_EVERYTHING + solution["tp-ex-werner-threshold"]},
+        "offline": {"tp-ex-psi-minus": OFFLINE + solution["tp-ex-psi-minus"]},
+    }
+    for student, answers in class_.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(assignments.filled_submission(course, ASSIGNMENT, answers), folder / f"{ASSIGNMENT}.ipynb")
+    folder = course / "submitted" / "invalid" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / f"{ASSIGNMENT}.ipynb").write_text('{"cells": [ not json')
+    # files outside the course that the deleting submission must not reach
+    (course.parent / "keep.txt").write_text("keep")
+    home_file = Path.home() / f".sandbox-test-keep-{os.getpid()}"
+    home_file.write_text("keep")
+    try:
+        csv_path = grading.grade(course, ASSIGNMENT, timeout=15)  # generous: CI machines are shared
+        assert home_file.read_text() == "keep"
+    finally:
+        home_file.unlink(missing_ok=True)
+    with csv_path.open() as f:
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    return course, rows
+
+
+LABELS = ["tp-ex-werner-threshold", "tp-ex-noisy-gates", "tp-ex-delay", "tp-ex-memory-t2", "tp-ex-psi-minus"]
+EXPECTED = {  # student: (scores per exercise in LABELS order, status)
+    "perfect": ([1, 1, 1, 1, 1], "graded"),
+    "wrong": ([1, 1, 0, 1, 0], "graded"),
+    "raises": ([0, 1, 1, 1, 1], "graded"),
+    "loops": ([1, 0, 1, 1, 1], "graded"),
+    "exits": ([1, 1, 0, 1, 1], "graded"),
+    "dies": ([0, 0, 0, 0, 0], "grading failed (see the log)"),
+    "deletes": ([1, 1, 1, 1, 1], "graded"),
+    "offline": ([1, 1, 1, 1, 1], "graded"),
+    "invalid": ([0, 0, 0, 0, 0], "invalid notebook teleportation.ipynb: NotJSONError"),
+}
+
+
+def test_every_student_and_exercise_gets_the_expected_score(course):
+    _, rows = course
+    assert set(rows) == set(EXPECTED)
+    for student, (scores, status) in EXPECTED.items():
+        row = rows[student]
+        assert [float(row[label]) for label in LABELS] == scores, (student, row)
+        assert float(row["total"]) == sum(scores) and float(row["max_total"]) == 5
+        assert row["status"] == status, student
+
+
+def test_a_submission_cannot_harm_the_course_or_others(course):
+    course, _ = course
+    assert (course / "gradebook.db").exists()
+    assert (course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+    assert (course / "submitted" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+    assert (course / "autograded" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+    assert (course.parent / "keep.txt").read_text() == "keep"
+    assert (ROOT / "qlib" / "checks.py").exists()
+
+
+def test_the_loop_was_interrupted_by_the_time_limit(course):
+    course, _ = course
+    log = (course / "grades" / f"{ASSIGNMENT}.log").read_text()
+    assert "Timeout waiting for execute reply (15s)" in log
+    assert "Kernel died" in log  # the os._exit submission, reported and skipped
+
+
+def test_released_notebook_has_no_solution_and_locked_tests(course):
+    course, _ = course
+    release = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in release.cells)
+    assert "BEGIN SOLUTION" not in text and "raise NotImplementedError()" in text
+    assert "werner_fidelity_for(0.9)" not in text  # a line of the chapter's solution
+    tests = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert [c.metadata["nbgrader"]["grade_id"] for c in tests] == LABELS
+    assert all(c.metadata["nbgrader"]["locked"] for c in tests)
+
+
+@pytest.mark.parametrize("path", chapter_paths(), ids=[p.stem for p in chapter_paths()])
+def test_every_chapter_makes_a_valid_source_assignment(path):
+    notebook = assignments.source_notebook(path.stem)
+    nbformat.validate(notebook)
+    import qlib
+
+    graded = [c.metadata["nbgrader"]["grade_id"] for c in notebook.cells if c.metadata["nbgrader"].get("grade")]
+    checked = [label for label in graded if label in qlib.exercise_labels()]
+    assert checked, "no autograded exercise"
+    for cell in notebook.cells:
+        if cell.metadata["nbgrader"].get("solution") and cell.cell_type == "code":
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+
+
+def test_grading_refuses_an_assignment_without_source(tmp_path):
+    with pytest.raises(SystemExit, match="no source notebook with graded cells"):
+        grading.grade(tmp_path, "nothing")
+
+
+def test_the_sandbox_refuses_to_run_unconfined_unless_told(monkeypatch):
+    sandbox = _tool("sandbox_kernel")
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    monkeypatch.delenv("QLIB_SANDBOX_OPTIONAL", raising=False)
+    with pytest.raises(SystemExit, match="cannot make a mount namespace"):
+        sandbox.main(["-f", os.devnull])
+
+
+@pytest.mark.parametrize("path", chapter_paths(), ids=[p.stem for p in chapter_paths()])
+def test_every_source_assignment_passes_its_own_tests(path, tmp_path):
+    """Run a chapter's source notebook (its solutions in place) in a fresh kernel, as
+    ``nbgrader validate`` would: every test cell must pass, so the set-up taken from the
+    chapter is enough for its exercises."""
+    import nbclient
+
+    notebook = assignments.source_notebook(path.stem)
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    tests = [c for c in notebook.cells if c.metadata["nbgrader"].get("grade") and c.cell_type == "code"]
+    assert tests
+    for cell in tests:
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.metadata["nbgrader"]["grade_id"]
+        assert any("✓" in o.get("text", "") for o in cell.outputs), cell.source

@@ -1,0 +1,125 @@
+"""Build the student edition: the site without any solution, and one notebook of
+exercises per chapter.
+
+    python tools/student_edition.py [--out DIR] [--notebooks-only]
+
+(``make student`` runs it.) The book's sources are copied to a temporary folder;
+in the copy every chapter in ``_toc.yml`` loses its solutions (the
+``solution-start`` … ``solution-end`` regions and ``{solution}`` blocks, code
+cells included) and its final ``remove-cell`` checks cell, which asserts the
+solutions' numbers, and gains after each exercise a note on how to check an
+answer with ``qlib.check``. Then
+
+- ``DIR/html``: the copy built with Jupyter Book, clean, warnings as errors
+  (``DIR`` defaults to ``_build/student``); the solution text is not in the
+  pages at all, not merely collapsed;
+- ``DIR/notebooks/<chapter>.ipynb``: each chapter as a notebook without
+  solutions, with an answer cell and a check cell after each exercise.
+
+The instructor edition is the normal build (``make book``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import jupytext
+import nbformat
+import yaml
+
+from qlib.checks import exercise_labels, get_exercise
+from qlib.exercises.myst import strip_solutions
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "_build" / "student"
+IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", "*.ipynb", ".pytest_cache", ".hypothesis",
+                                "__pycache__", ".jupyter_cache", "*.egg-info", "tests", "benchmarks", "course")
+
+
+def toc_chapters(root: Path = ROOT) -> list[Path]:
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
+    return [root / f"{f}.md" for f in files if f.startswith("chapters/")]
+
+
+def _site_note(label: str | None) -> str:
+    if not label:
+        return ""
+    if label in exercise_labels():
+        form = get_exercise(label).form
+        return (":::{tip}\nCheck your answer in a notebook with "
+                f'`qlib.check("{label}", answer)`, where `answer` is {form}.\n:::\n')
+    return ""
+
+
+def _notebook_cells(label: str | None) -> str:
+    if not label or label not in exercise_labels():
+        return ""
+    form = get_exercise(label).form
+    return (
+        "```{code-cell} ipython3\n"
+        f"answer = None  # your answer: {form}\n"
+        "```\n\n"
+        "```{code-cell} ipython3\n"
+        "import qlib\n\n"
+        f'qlib.check("{label}", answer) if answer is not None else "not answered yet"\n'
+        "```\n"
+    )
+
+
+def student_text(path: Path, *, notebook: bool = False) -> str:
+    """A chapter's MyST source without solutions, for the site or for a notebook."""
+    return strip_solutions(path.read_text(encoding="utf-8"),
+                           after_exercise=_notebook_cells if notebook else _site_note)
+
+
+def _jupyter_book() -> str:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return str(exe) if exe.exists() else "jupyter-book"
+
+
+def build(out: Path, *, notebooks_only: bool = False) -> Path:
+    """Write the student notebooks and (unless ``notebooks_only``) the site into ``out``."""
+    out = out.resolve()
+    chapters = toc_chapters()
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    for path in chapters:
+        nb = jupytext.reads(student_text(path, notebook=True), fmt="md:myst")
+        nbformat.write(nb, out / "notebooks" / f"{path.stem}.ipynb")
+    if notebooks_only:
+        return out
+    with tempfile.TemporaryDirectory(prefix="student-edition-") as tmp:
+        src = Path(tmp) / "book"
+        shutil.copytree(ROOT, src, ignore=IGNORE)
+        for path in chapters:
+            (src / path.relative_to(ROOT)).write_text(student_text(path), encoding="utf-8")
+        proc = subprocess.run([_jupyter_book(), "build", str(src), "--path-output", tmp, "-W", "-n", "--keep-going"],
+                              capture_output=True, text=True)
+        (out / "build.log").write_text(proc.stdout + proc.stderr)
+        if proc.returncode != 0:
+            raise SystemExit(f"the student edition did not build; see {out / 'build.log'}")
+        if (out / "html").exists():
+            shutil.rmtree(out / "html")
+        shutil.copytree(Path(tmp) / "_build" / "html", out / "html")
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default _build/student)")
+    parser.add_argument("--notebooks-only", action="store_true", help="write the notebooks, skip the site")
+    args = parser.parse_args(argv)
+    out = build(args.out, notebooks_only=args.notebooks_only)
+    print(f"student notebooks: {out / 'notebooks'}")
+    if not args.notebooks_only:
+        print(f"student site:      {out / 'html' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
