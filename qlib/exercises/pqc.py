@@ -1,0 +1,73 @@
+"""Checks for the exercises of chapter ``pqc`` (prefix ``pqc-``).
+
+The chapter's timings depend on the machine; no exercise asks for one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+import qlib
+from qlib.checks import Exercise, Part
+
+CHAPTER = "pqc"
+YEAR_S = 365.25 * 24 * 3600
+
+
+def _grover_years():
+    evaluations = np.pi / 4 * 2 ** (128 / 2)  # the exercise's (π/4) 2^(k/2), AES-128
+    return evaluations / 1e9 / YEAR_S
+
+
+def _handshake_extra():
+    """Bytes the post-quantum parts add: ML-KEM's key and ciphertext go (the X25519 shares
+    stay), ML-DSA's key and signature become Ed25519's. Sizes as measured by qlib."""
+    kem, dsa, ed = (qlib.measure_primitive(name, repeats=1) for name in ("ML-KEM-768", "ML-DSA-65", "Ed25519"))
+    return (kem.public_key_bytes + kem.message_bytes
+            + (dsa.public_key_bytes - ed.public_key_bytes) + (dsa.message_bytes - ed.message_bytes))
+
+
+def _otp_reach():
+    # The chapter's qkd_key_rate_bps is, for now, the PLOB bound at 0.2 dB/km times the pulse
+    # rate (to become the decoy-state BB84 rate: adapt this check with it).
+    def excess(length):
+        return np.log(1e9 * qlib.plob_bound(qlib.fiber_transmittance(length))) - np.log(1e7)
+
+    return brentq(excess, 0.0, 5000.0, xtol=1e-9)
+
+
+CHECKS = {
+    "pqc-ex-mosca": Exercise(
+        [Part("years of the shelf life exposed", "years")],
+        lambda: -qlib.mosca_margin(25, 7, 15),
+        hint="Mosca: the data are at risk when x + y > z; the excess is the exposed time.",
+        topic="Mosca's inequality: when to migrate",
+    ),
+    "pqc-ex-grover": Exercise(
+        [Part("duration of the AES-128 search", "years")],
+        _grover_years,
+        hint="Divide the number of evaluations for k = 128 by the rate, then by the seconds "
+             "in a year.",
+        topic="Grover's search against AES",
+    ),
+    "pqc-ex-handshake": Exercise(
+        [Part("extra bytes of the hybrid handshake", "B", integer=True)],
+        _handshake_extra,
+        hint="The hybrid handshake carries X25519 shares as well as ML-KEM's key and ciphertext; "
+             "only the post-quantum parts go, and the signature scheme is swapped.",
+        topic="the size of a post-quantum handshake",
+    ),
+    "pqc-ex-otp-distance": Exercise(
+        [Part("longest fibre for a 10 Mbit/s one-time pad", "km")],
+        _otp_reach,
+        hint="Solve qkd_key_rate_bps(L, 1e9) = 1e7 for L with a root finder (on the logarithm "
+             "of the rate).",
+        topic="QKD-fed one-time pads against distance",
+    ),
+}
+
+CONCEPTUAL: dict[str, str] = {
+    "pqc-ex-replay": "answered by naming what each side observes (the server's error class, "
+                     "what its application received, the client's error), not with a number",
+}
