@@ -241,6 +241,45 @@ def test_integer_parts_are_counts():
     assert qlib.check("rep-ex-bbpssw-rounds", (rounds + 1, pairs)).status == "wrong"
 
 
+
+def test_monte_carlo_and_unseeded_answers_pass_for_any_seed():
+    # qkd-ex-intercept-qber: Q = f/4 = 0.1 (Bennett & Brassard 1984 intercept-resend); any
+    # 1e5-pulse run's estimate passes (tolerance 4 standard errors of ~5e4 sifted bits)
+    for seed in range(8):
+        run = qlib.simulate_bb84(10**5, eavesdropper="intercept-resend", eve_fraction=0.4, seed=seed)
+        assert qlib.check("qkd-ex-intercept-qber", run.sifted_qber).passed, seed
+    assert qlib.check("qkd-ex-intercept-qber", 0.1).passed
+    assert not qlib.check("qkd-ex-intercept-qber", qlib.SHOR_PRESKILL_THRESHOLD).passed
+    assert qlib.check("qkd-ex-intercept-qber", 10.0).status == "units"  # per cent
+    # qkd-ex-cascade fixes the keys (seed 0), not Cascade's seed: any seed passes, the
+    # original schedule (about 15 % above the Shannon limit) does not
+    rng = np.random.default_rng(0)
+    alice = rng.integers(0, 2, 10**4, dtype=np.uint8)
+    bob = alice ^ (rng.random(10**4) < 0.05).astype(np.uint8)
+    for seed in (2, 17, 99, 1234):
+        assert qlib.check("qkd-ex-cascade", qlib.cascade(alice, bob, 0.05, seed=seed).efficiency).passed, seed
+    original = qlib.cascade(alice, bob, 0.05, schedule="original", seed=1).efficiency
+    assert not qlib.check("qkd-ex-cascade", original).passed
+    assert not qlib.check("qkd-ex-cascade", 1.0).passed  # the Shannon limit itself
+
+
+def test_near_miss_answers_are_refused():
+    # qkdd-ex-best-parts: the runner-up (fewer dark counts) gains under a kilometre less
+    base = qlib.max_distance_km("decoy")
+    best = qlib.max_distance_km("decoy", detector_efficiency=0.8) - base
+    runner_up = qlib.max_distance_km("decoy", dark_count_probability=1e-7) - base
+    assert 0.5 < best - runner_up < 2.0
+    assert qlib.check("qkdd-ex-best-parts", round(best, 1)).passed
+    assert qlib.check("qkdd-ex-best-parts", runner_up).status == "wrong"
+    # pqc-ex-handshake: FIPS 203 / 204 sizes; the X25519 shares (2 x 32 B) stay in both
+    # handshakes, so subtracting them again is 64 B short
+    extra = 1184 + 1088 + (1952 - 32) + (3309 - 64)
+    assert qlib.check("pqc-ex-handshake", extra).passed
+    assert qlib.check("pqc-ex-handshake", extra - 64).status == "wrong"
+    # pqc-ex-mosca: x + y - z = 25 + 7 - 15 = 17 years (Mosca 2018); in days it is a unit slip
+    assert qlib.check("pqc-ex-mosca", 17).passed
+    assert qlib.check("pqc-ex-mosca", 17 * 365.25).status == "units"
+
 def test_feedback_renders_as_text_and_escaped_html():
     fb = qlib.check("tp-ex-psi-minus", (0.9, 1.0))
     assert isinstance(fb, Feedback) and not fb and not fb.passed

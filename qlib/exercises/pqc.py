@@ -39,7 +39,7 @@ def _otp_reach():
 
 CHECKS = {
     "pqc-ex-mosca": Exercise(
-        [Part("years of the shelf life exposed", "years")],
+        [Part("exposed part of the shelf life", "years")],
         lambda: -qlib.mosca_margin(25, 7, 15),
         hint="Mosca: the data are at risk when x + y > z; the excess is the exposed time.",
         topic="Mosca's inequality: when to migrate",
@@ -52,7 +52,7 @@ CHECKS = {
         topic="Grover's search against AES",
     ),
     "pqc-ex-handshake": Exercise(
-        [Part("extra bytes of the hybrid handshake", "B", integer=True)],
+        [Part("extra size of the hybrid handshake", "bytes", integer=True)],
         _handshake_extra,
         hint="The hybrid handshake carries X25519 shares as well as ML-KEM's key and ciphertext; "
              "only the post-quantum parts go, and the signature scheme is swapped.",

@@ -65,7 +65,7 @@ def _werner_chsh():
 
 CHECKS = {
     "qkd-ex-intercept-qber": Exercise(
-        [Part("QBER with Eve on 40 % of the pulses", rtol=0.0, atol=_MC_ATOL)],
+        [Part("QBER with Eve on 40 % of the pulses (a fraction)", rtol=0.0, atol=_MC_ATOL)],
         lambda: _Q_EVE,
         hint="Only the sifted pulses Eve measured in the wrong basis can show an error, and "
              "not all of those do.",
@@ -86,7 +86,7 @@ CHECKS = {
         topic="Cascade: disclosed parity bits against the Shannon limit",
     ),
     "qkd-ex-block-size": Exercise(
-        [Part("smallest block with a positive final key", "pulses", rtol=0.01)],
+        [Part("smallest block", "pulses", rtol=0.01)],
         _minimum_pulses,
         hint="Use the chapter's expected_budget with f = 0 and find where its final_length "
              "first becomes positive (a root finder on log10 of the pulses).",

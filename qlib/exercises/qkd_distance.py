@@ -47,7 +47,7 @@ def _block_needed():
 
 CHECKS = {
     "qkdd-ex-pns-loss": Exercise(
-        [Part("fibre length beyond which the attack is possible", "km")],
+        [Part("fibre length from which the attack works", "km")],
         _pns_length,
         hint="With η_Bob = 1 the transmittance is that of the fibre alone; solve "
              "Y0 + 1 - exp(-η μ) = P(n ≥ 2) for the length with a root finder.",
@@ -63,7 +63,7 @@ CHECKS = {
         topic="which part of a QKD system limits its reach",
     ),
     "qkdd-ex-satellite-pass": Exercise(
-        [Part("secret bits in one pass above 15°", "bits", rtol=0.01)],
+        [Part("secret key of one pass above 15°", "bits", rtol=0.01)],
         lambda: qlib.satellite_pass_key_bits(PULSE_RATE_HZ, 500.0, 15.0),
         hint="Integrate the chapter's key rate per pulse along the pass: elevation from the "
              "angle ωt, times the 100 MHz pulse rate, over the time above 15°.",
@@ -76,7 +76,7 @@ CHECKS = {
         topic="tampering: interception and added loss",
     ),
     "qkdd-ex-block": Exercise(
-        [Part("pulses N needed for a key at 100 km", "pulses", rtol=0.025)],
+        [Part("block N for a key at 100 km", "pulses", rtol=0.025)],
         _block_needed,
         hint="Bisect on log10 N with qlib.finite_decoy_key_rate(100, N) until log10 N is known "
              "to better than 0.01.",
