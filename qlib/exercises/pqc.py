@@ -29,12 +29,15 @@ def _handshake_extra():
 
 
 def _otp_reach():
-    # The chapter's qkd_key_rate_bps is, for now, the PLOB bound at 0.2 dB/km times the pulse
-    # rate (to become the decoy-state BB84 rate: adapt this check with it).
-    def excess(length):
-        return np.log(1e9 * qlib.plob_bound(qlib.fiber_transmittance(length))) - np.log(1e7)
+    # As the chapter: decoy-state BB84 (qlib.decoy_bb84_key_rate) at 1 GHz with the
+    # "today's best parts" link; the rate falls to exactly 0 at qlib.max_distance_km.
+    modern = qlib.GYS_2004.replace(attenuation_db_per_km=0.16, detector_efficiency=0.8,
+                                   dark_count_probability=1e-7, error_floor=0.005)
 
-    return brentq(excess, 0.0, 5000.0, xtol=1e-9)
+    def excess(length_km):
+        return 1e9 * qlib.decoy_bb84_key_rate(length_km, experiment=modern) - 1e7
+
+    return brentq(excess, 0.0, qlib.max_distance_km("decoy", experiment=modern), xtol=1e-9)
 
 
 CHECKS = {
@@ -61,8 +64,8 @@ CHECKS = {
     "pqc-ex-otp-distance": Exercise(
         [Part("longest fibre for a 10 Mbit/s one-time pad", "km")],
         _otp_reach,
-        hint="Solve qkd_key_rate_bps(L, 1e9) = 1e7 for L with a root finder (on the logarithm "
-             "of the rate).",
+        hint="Solve qkd_key_rate_bps(L, 1e9, MODERN) = 1e7 for L (reach_km does it); the rate "
+             "is zero beyond the end of the key.",
         topic="QKD-fed one-time pads against distance",
     ),
 }
