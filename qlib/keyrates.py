@@ -550,8 +550,11 @@ def _vw_bounds(eta, mu, nu, exp):
     )
     y1_low = np.maximum(y1_low, 0.0)
     safe = np.where(y1_low > 0, y1_low, 1.0)
+    # the numerator is >= 0 in this channel model: E_nu Q_nu e^nu >= e0 Y0 e^nu >= e0 Y0
     e1_up = np.where(y1_low > 0, (e_nu * q_nu * np.exp(nu) - _E0 * y0) / (safe * nu), 0.5)
-    return q_mu, e_mu, y1_low, np.clip(e1_up, 0.0, 0.5)
+    # an upper bound above 1/2 certifies nothing: capping it at 1/2 is the standard
+    # convention (h(1/2) = 1), not a loss of information
+    return q_mu, e_mu, y1_low, np.minimum(e1_up, 0.5)
 
 
 def _raw_vacuum_weak(eta, mu, exp, nu):
@@ -563,6 +566,17 @@ def _raw_vacuum_weak(eta, mu, exp, nu):
 # log-spaced search grid for mu: the GLLP optimum scales like eta (tiny at long
 # distance), the decoy optimum is O(1)
 _MU_GRID = np.geomspace(1e-7, 2.0, 48)
+_MU_MAX = float(_MU_GRID[-1])
+
+
+def _check_nu_below_grid(nu):
+    """With mu optimised over (nu, 2], the weak decoy must leave room below the grid's top."""
+    if nu >= _MU_MAX:
+        raise ValueError(
+            f"nu must be in (0, {_MU_MAX:g}) when mu is optimised (mu is searched over "
+            f"(nu, {_MU_MAX:g}]), got {nu!r}"
+        )
+    return nu
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -824,7 +838,8 @@ def vacuum_weak_decoy_key_rate(distance_km, mu=None, nu=0.05, *, experiment=None
     Raises
     ------
     ValueError
-        Negative distance, ``nu <= 0``, ``mu <= nu``, a parameter out of range.
+        Negative distance, ``nu <= 0``, ``mu <= nu``, ``nu >= 2`` with μ
+        optimised (the top of the search), a parameter out of range.
     TypeError
         An unknown parameter name, or a non-numeric value.
 
@@ -846,6 +861,8 @@ def vacuum_weak_decoy_key_rate(distance_km, mu=None, nu=0.05, *, experiment=None
         m = _check_mu("mu", mu)
         if np.any(m <= nu):
             raise ValueError(f"mu must be > nu = {nu!r}, got {float(m[m <= nu].flat[0])!r}")
+    else:
+        _check_nu_below_grid(nu)
     raw = lambda e, m, exp: _raw_vacuum_weak(e, m, exp, nu)  # noqa: E731
     return _rate(raw, distance_km, mu, experiment, overrides, lo=nu)
 
@@ -868,8 +885,8 @@ def optimal_mu(distance_km, protocol="decoy", *, nu=0.05, experiment=None, **ove
     Returns
     -------
     float or numpy.ndarray
-        The optimal μ (searched over [1e-7, 2]). Where no μ gives a key its
-        value is meaningless (the search returns the least negative point).
+        The optimal μ (searched over [1e-7, 2]); ``nan`` where no μ gives a
+        key (beyond the protocol's maximum distance).
 
     Notes
     -----
@@ -883,17 +900,21 @@ def optimal_mu(distance_km, protocol="decoy", *, nu=0.05, experiment=None, **ove
     >>> from qlib import optimal_mu
     >>> round(optimal_mu(50.0), 2)
     0.48
+    >>> optimal_mu(500.0)    # beyond the maximum distance: no key for any mu
+    nan
     """
     check_choice("protocol", protocol, _OPTIMISED)
     exp, eta, scalar = _setup(distance_km, experiment, overrides)
     nu = _check_nu(nu)
+    if protocol == "vacuum-weak":
+        _check_nu_below_grid(nu)
     raw = {
         "decoy": _raw_decoy,
         "gllp": _raw_gllp,
         "vacuum-weak": lambda e, m, x: _raw_vacuum_weak(e, m, x, nu),
     }[protocol]
-    _, mu = _maximise(_objective(raw, exp, eta), eta, nu if protocol == "vacuum-weak" else None)
-    return _out(mu, scalar)
+    value, mu = _maximise(_objective(raw, exp, eta), eta, nu if protocol == "vacuum-weak" else None)
+    return _out(np.where(value > 0, mu, np.nan), scalar)
 
 
 _OPTIMISED = ("decoy", "gllp", "vacuum-weak")
@@ -910,7 +931,8 @@ def max_distance_km(protocol="decoy", mu=None, *, nu=0.05, experiment=None, uppe
         :func:`gllp_key_rate`, :func:`vacuum_weak_decoy_key_rate` or
         :func:`single_photon_key_rate`.
     mu : float, optional
-        A fixed signal μ ``> 0``; ``None`` optimises μ at each distance.
+        A fixed signal μ ``> 0``; ``None`` optimises μ at each distance. Not
+        allowed with ``"single-photon"`` (no μ there).
     nu : float, default 0.05
         The weak decoy (``"vacuum-weak"`` only).
     experiment : QKDExperiment, optional
@@ -931,7 +953,8 @@ def max_distance_km(protocol="decoy", mu=None, *, nu=0.05, experiment=None, uppe
     ------
     ValueError
         An unknown ``protocol`` (the message lists them), ``mu <= 0``, a
-        parameter out of range.
+        ``mu`` given for ``"single-photon"``, ``nu >= 2`` with μ optimised for
+        ``"vacuum-weak"``, a parameter out of range.
 
     Notes
     -----
@@ -952,7 +975,12 @@ def max_distance_km(protocol="decoy", mu=None, *, nu=0.05, experiment=None, uppe
     upper = check_positive("upper_km", upper_km)
     nu = _check_nu(nu)
     if mu is not None:
+        if protocol == "single-photon":
+            raise ValueError(f"mu must be None for protocol 'single-photon' (an ideal single-photon "
+                             f"source has no mean photon number), got {mu!r}")
         mu = float(_check_mu("mu", mu))
+    elif protocol == "vacuum-weak":
+        _check_nu_below_grid(nu)
     raw = _optimised_raw(protocol, exp, mu, nu)
     eta_of = exp.transmittance
 
@@ -1081,8 +1109,9 @@ def finite_decoy_key_rate(
     Raises
     ------
     ValueError
-        Negative distance, non-positive ``n_pulses``, intensities that break
-        :math:`\mu > \nu > 0`, probabilities outside their ranges.
+        Negative distance, non-positive ``n_pulses`` (``-inf`` included), intensities
+        that break :math:`\mu > \nu > 0`, ``nu >= 2`` with μ optimised,
+        probabilities outside their ranges.
 
     Notes
     -----
@@ -1106,10 +1135,15 @@ def finite_decoy_key_rate(
     0.0
     """
     exp, eta, scalar = _setup(distance_km, experiment, overrides)
-    n = check_real("n_pulses", n_pulses) if not (isinstance(n_pulses, float) and np.isinf(n_pulses)) else np.inf
-    if not n > 0:
-        raise ValueError(f"n_pulses must be > 0, got {n!r}")
+    if isinstance(n_pulses, (float, np.floating)) and n_pulses == np.inf:
+        n = np.inf
+    else:
+        n = check_real("n_pulses", n_pulses)
+        if not n > 0:
+            raise ValueError(f"n_pulses must be > 0 (or numpy.inf for the asymptotic limit), got {n!r}")
     nu = _check_nu(nu)
+    if mu is None:
+        _check_nu_below_grid(nu)
     p_mu = check_probability("p_mu", p_mu)
     p_nu = check_probability("p_nu", p_nu)
     if not (0 < p_mu < 1 and 0 < p_nu < 1 and p_mu + p_nu < 1):
@@ -1141,6 +1175,12 @@ def finite_decoy_key_rate(
 
 def _lim_rate(eta, mu, nu, probs, q_x, n, eps_sec, eps_cor, exp):
     """Lim et al. (2014) Eqs. (1)-(5) with intensities (mu, nu, 0); rate per pulse."""
+    t = _lim_terms(eta, mu, nu, probs, q_x, n, eps_sec, eps_cor, exp)
+    return t["length"] / t["n_eff"]
+
+
+def _lim_terms(eta, mu, nu, probs, q_x, n, eps_sec, eps_cor, exp):
+    """The terms of Lim et al.'s key length (counts, or per pulse if n is infinite)."""
     eta, mu = np.broadcast_arrays(np.asarray(eta, float), np.asarray(mu, float))
     p1, p2, p3 = probs
     ks = (mu, np.full_like(mu, nu), np.zeros_like(mu))
@@ -1199,7 +1239,8 @@ def _lim_rate(eta, mu, nu, probs, q_x, n, eps_sec, eps_cor, exp):
     leak = exp.ec_efficiency * n_x * _h(e_x)
     cost = (6.0 * np.log2(21.0 / eps_sec) + np.log2(2.0 / eps_cor)) if finite else 0.0
     length = s_x0 + s_x1 * (1.0 - _h_half(phi)) - leak - cost
-    return length / n_eff
+    return dict(s_x0=s_x0, s_x1=s_x1, s_z1=s_z1, v_z1=v_z1, phi=phi, n_x=n_x, e_x=e_x,
+                leak=leak, cost=cost, length=length, n_eff=n_eff)
 
 
 # ---------------------------------------------------------------------------
@@ -1401,8 +1442,15 @@ def satellite_pass_key_bits(pulse_rate_hz, altitude_km=500.0, min_elevation_deg=
     r = _EARTH_RADIUS_KM
     theta = np.linspace(-theta_max, theta_max, n)
     elevation = np.degrees(np.arctan2(np.cos(theta) - r / (r + h), np.abs(np.sin(theta))))
-    # round-off at the ends may leave e a hair below e_min; the rate there is smooth
-    elevation = np.clip(elevation, float(min_elevation_deg), 90.0)
+    # round-off at the ends may leave e a hair below e_min (or above 90 at the zenith):
+    # remove that, and only that
+    e_min = float(min_elevation_deg)
+    if np.any(elevation < e_min - 1e-9) or np.any(elevation > 90.0 + 1e-9):
+        raise ArithmeticError(
+            f"pass elevations came out in [{elevation.min()!r}, {elevation.max()!r}] degrees, outside "
+            f"[{e_min!r}, 90] beyond round-off: this is a bug in qlib"
+        )
+    elevation = np.clip(elevation, e_min, 90.0)
     rate = np.asarray(satellite_decoy_key_rate(elevation, h, **rate_options))
     return float(rate_hz * np.trapezoid(rate, theta) / omega)
 

@@ -185,7 +185,8 @@ def cascade(
     schedule, passes
         Passed to :func:`cascade_block_sizes`.
     block_sizes : sequence of int, optional
-        Explicit block sizes per pass (each ``>= 1``), instead of a schedule.
+        Explicit block sizes per pass (each in [1, n], n the key length),
+        instead of a schedule.
     seed, rng
         Randomness for the permutations of passes 2, 3, … (pass 1 uses the key
         order); the permutations are public.
@@ -198,7 +199,7 @@ def cascade(
     ------
     ValueError
         Keys of different lengths or shorter than 2, bits other than 0/1,
-        ``qber`` outside [0, 0.5], bad block sizes.
+        ``qber`` outside [0, 0.5], bad block sizes (below 1 or longer than the key).
 
     Notes
     -----
@@ -249,7 +250,9 @@ def cascade(
         sizes = tuple(check_int("block_sizes[i]", k, minimum=1) for k in block_sizes)
         if not sizes:
             raise ValueError("block_sizes must hold at least one block size, got an empty sequence")
-        sizes = tuple(min(k, n) for k in sizes)
+        for i, k in enumerate(sizes):
+            if k > n:
+                raise ValueError(f"block_sizes[{i}] must be in [1, {n}] (the key length), got {k}")
     gen = _generator(seed, rng)
 
     bob = b.copy()
@@ -387,9 +390,15 @@ def verify_keys(alice_key, bob_key, *, tag_bits=64, seed=None, rng=None) -> Veri
     family instead (for example a polynomial hash over a prime field, collision
     probability at most (blocks)/(field size)). The default t = 64 gives
     5.4e-20, below the :math:`\varepsilon_{\rm cor} = 10^{-15}` of
-    :func:`qlib.finite_key_length`, whose term :math:`\log_2(2/\varepsilon_{\rm
-    cor})` accounts for the disclosed tag. Introduced in the chapter *QKD: from
-    photons to a secret key*.
+    :func:`qlib.finite_key_length`. The tag is disclosed, so it is leaked
+    information: the term :math:`\log_2(2/(\varepsilon_{\rm sec}^2\varepsilon_{\rm
+    cor}))` of :func:`qlib.finite_key_length` contains the
+    :math:`\log_2(1/\varepsilon_{\rm cor})` bits (49.8 for
+    :math:`\varepsilon_{\rm cor} = 10^{-15}`) of the verification hash in the
+    protocol of Tomamichel, Lim, Gisin & Renner, Nat. Commun. 3, 634 (2012); a
+    longer tag leaks its excess :math:`t - \log_2(1/\varepsilon_{\rm cor})`, which
+    :func:`distill_key` adds to the error-correction leakage. Introduced in the
+    chapter *QKD: from photons to a secret key*.
 
     Examples
     --------
@@ -539,7 +548,7 @@ def toeplitz_hash(key, output_length, *, seed=None, rng=None) -> np.ndarray:
 # --------------------------------------------------------------------------- #
 @dataclass(frozen=True)
 class KeyBudget:
-    """How many bits survive each step, from pulses to the final key (:func:`key_budget`).
+    r"""How many bits survive each step, from pulses to the final key (:func:`key_budget`).
 
     Attributes
     ----------
@@ -552,7 +561,9 @@ class KeyBudget:
     qber_estimate : float
         Error rate estimated on the sample.
     leak_ec : float
-        Bits disclosed by error correction.
+        Bits disclosed by error correction (from :func:`distill_key`: Cascade's
+        parities plus the verification tag's excess over
+        :math:`\log_2(1/\varepsilon_{\rm cor})` bits).
     privacy_amplification : float
         Bits removed by privacy amplification: n − leak_ec − final (Eve's
         information from the error rate, its statistical margin, and the
@@ -735,7 +746,9 @@ def distill_key(
     schedule : str
         Cascade block-size schedule (:func:`cascade_block_sizes`).
     tag_bits : int
-        Verification tag length (:func:`verify_keys`).
+        Verification tag length t (:func:`verify_keys`), at least
+        :math:`\log_2(1/\varepsilon_{\rm cor})` (49.8 for the default
+        :math:`\varepsilon_{\rm cor}`; default 64).
     seed, rng
         Randomness for Cascade's permutations, the hash key and the Toeplitz
         matrix (all public).
@@ -750,16 +763,22 @@ def distill_key(
         ``run`` is not a :class:`qlib.PrepareMeasureRun`.
     ValueError
         A run whose sample is empty or leaves fewer than 2 key bits (too short
-        to estimate or correct).
+        to estimate or correct); a tag shorter than :math:`\log_2(1/\varepsilon_{\rm
+        cor})`, which cannot give the correctness :math:`\varepsilon_{\rm cor}`.
 
     Notes
     -----
     Steps: (1) abort if the estimated QBER leaves no key even with ideal error
-    correction (leakage n h(Q), the Shannon limit; the budget then shows that leakage); (2) Cascade with the estimated QBER; (3) verify
+    correction (leakage n h(Q), the Shannon limit, plus the tag's excess; the budget then shows that leakage); (2) Cascade with the estimated QBER; (3) verify
     with a t-bit tag, abort on a mismatch; (4) the final length from
     :func:`key_budget` with the bits Cascade disclosed; (5) both apply the same
-    Toeplitz hash. Cascade's leakage is counted exactly; the tag is covered by
-    the :math:`\log_2(2/\varepsilon_{\rm cor})` term. The length is the BB84
+    Toeplitz hash. Cascade's leakage is counted exactly. The t-bit tag is
+    disclosed too: the security term of :func:`qlib.finite_key_length` already
+    contains the :math:`\log_2(1/\varepsilon_{\rm cor})` bits of the verification
+    hash of Tomamichel et al. (2012), so the excess
+    :math:`t - \log_2(1/\varepsilon_{\rm cor})` (14.2 bits for t = 64 and
+    :math:`\varepsilon_{\rm cor} = 10^{-15}`) is added to the leakage
+    (``budget.leak_ec`` is Cascade's parities plus this excess). The length is the BB84
     bound of Tomamichel et al. for single photons: it is conservative for the
     six-state protocol, it is not a security proof for B92 (which needs its own
     analysis), and for weak coherent pulses it ignores the multi-photon pulses
@@ -782,6 +801,16 @@ def distill_key(
             f"run must have a sample of at least 1 bit and at least 2 key bits, got sample "
             f"{counts['sample']} and key {counts['key']}: the key is too short to estimate"
         )
+    t = check_int("tag_bits", tag_bits)
+    cor = check_real("eps_cor", eps_cor)
+    if not 0.0 < cor < 1.0:
+        raise ValueError(f"eps_cor must be in (0, 1), got {cor!r}")
+    tag_excess = t - math.log2(1.0 / cor)  # tag bits beyond those the log2(1/eps_cor) term covers
+    if tag_excess < 0:
+        raise ValueError(
+            f"tag_bits must be >= log2(1/eps_cor) = {math.log2(1.0 / cor):.1f} for eps_cor = {cor!r}, "
+            f"got {t}: a shorter tag cannot give that correctness"
+        )
     gen = _generator(seed, rng)
     q = run.qber_estimate
 
@@ -790,14 +819,14 @@ def distill_key(
                           min(q, 0.5), leak, eps_sec=eps_sec, eps_cor=eps_cor)
 
     empty = np.zeros(0, dtype=np.uint8)
-    ideal_leak = counts["key"] * float(binary_entropy(min(q, 0.5)))  # the Shannon limit
+    ideal_leak = counts["key"] * float(binary_entropy(min(q, 0.5))) + tag_excess  # the Shannon limit
     if q > 0.5 or budget(ideal_leak).final_length == 0:
         return DistilledKey(empty, empty, budget(ideal_leak), None, None,
                             f"estimated QBER {q:.4f} leaves no secret key, even with ideal "
                             "error correction")
     rec = cascade(run.alice_key, run.bob_key, q, schedule=schedule, rng=gen)
     ver = verify_keys(run.alice_key, rec.corrected, tag_bits=tag_bits, rng=gen)
-    b = budget(float(rec.leaked_bits))
+    b = budget(float(rec.leaked_bits) + tag_excess)
     if not ver.match:
         return DistilledKey(empty, empty, b, rec, ver, "verification failed: residual errors after Cascade")
     if b.final_length == 0:

@@ -112,6 +112,11 @@ def test_finite_key_formula():
     expected = n * (1 - binary_entropy(q + mu)) - leak - math.log2(2 / (eps_sec**2 * eps_cor))
     got = finite_key_length(n, k, q, leak_ec=leak, eps_sec=eps_sec, eps_cor=eps_cor)
     assert_allclose(got, expected, rtol=1e-12)
+    # the same by hand: mu = sqrt(1.1e-4 * 1.0001 * ln(2e9)) = 0.0485391, h(0.0585391) = 0.321618,
+    # so 1e5 * 0.678382 = 67,838.2; leak = 1.16e5 h(0.01) = 9,372.0; security 2 log2(1e9) +
+    # log2(2e12) = 100.66; 67,838.2 - 9,372.0 - 100.7 = 58,365.5
+    assert_allclose(mu, 0.0485391, atol=1e-7)
+    assert_allclose(got, 58_365.5, atol=0.1)
 
 
 def test_small_blocks_give_no_key():
@@ -315,6 +320,10 @@ def test_optimal_mu_beats_every_fixed_mu():
     # GLLP: mu must shrink with the transmittance
     g = optimal_mu(np.array([0.0, 20.0, 40.0]), "gllp")
     assert np.all(np.diff(g) < 0) and g[0] < 0.1
+    # beyond the maximum distance no mu gives a key: nan, not a meaningless number
+    assert math.isnan(optimal_mu(500.0))
+    both = optimal_mu(np.array([50.0, max_distance_km("decoy") + 1.0]))
+    assert 0.4 < both[0] < 0.55 and math.isnan(both[1])
 
 
 def test_rates_vectorise_like_their_input():
@@ -338,7 +347,130 @@ def test_overrides_and_experiment_object_agree():
     assert_allclose(max_distance_km("decoy") - shifted, 10.0 / 0.21, rtol=1e-6)
 
 
+def _h(x):
+    return 0.0 if x <= 0 else -x * math.log2(x) - (1 - x) * math.log2(1 - x)
+
+
+def _gys_signal(eta, k, y0=1.7e-6, e_det=0.033):
+    """Gain Q_k and QBER E_k of intensity k on the [LMC] channel model, written out."""
+    q = y0 + 1 - math.exp(-eta * k)
+    return q, (0.5 * y0 + e_det * (1 - math.exp(-eta * k))) / q
+
+
+def _mqzl_bounds(eta, mu, nu, y0=1.7e-6):
+    """[MQZL] Eq. (34) (Y1 lower bound) and Eq. (37) (e1 upper bound), vacuum + weak decoy nu."""
+    q_mu, _ = _gys_signal(eta, mu)
+    q_nu, e_nu = _gys_signal(eta, nu)
+    y1_l = mu / (mu * nu - nu**2) * (q_nu * math.exp(nu) - q_mu * math.exp(mu) * nu**2 / mu**2
+                                     - (mu**2 - nu**2) / mu**2 * y0)
+    e1_u = (e_nu * q_nu * math.exp(nu) - 0.5 * y0) / (y1_l * nu)
+    return y1_l, e1_u
+
+
+@pytest.mark.parametrize("distance, mu, nu", [(20.0, 0.48, 0.05), (80.0, 0.5, 0.1), (120.0, 0.45, 0.02)])
+def test_vacuum_weak_rate_is_mqzl_written_out(distance, mu, nu):
+    # [MQZL] Eq. (42): R = q {-Q_mu f h(E_mu) + Q1^L [1 - h(e1^U)]}, Q1^L = Y1^L mu e^-mu
+    eta = 0.045 * 10 ** (-0.21 * distance / 10)
+    q_mu, e_mu = _gys_signal(eta, mu)
+    y1_l, e1_u = _mqzl_bounds(eta, mu, nu)
+    expected = 0.5 * (-q_mu * 1.22 * _h(e_mu) + y1_l * mu * math.exp(-mu) * (1 - _h(min(e1_u, 0.5))))
+    assert expected > 0
+    assert_allclose(vacuum_weak_decoy_key_rate(distance, mu=mu, nu=nu), expected, rtol=1e-10)
+    # and the bounds really bound the true single-photon values of the model
+    y1, e1 = 1.7e-6 + eta - 1.7e-6 * eta, (0.5 * 1.7e-6 + 0.033 * eta) / (1.7e-6 + eta - 1.7e-6 * eta)
+    assert y1_l <= y1 and e1_u >= e1
+
+
+@pytest.mark.parametrize("distance, mu", [(5.0, 0.02), (20.0, 0.01), (30.0, 0.005)])
+def test_gllp_rate_with_noise_written_out(distance, mu):
+    # [GLLP] as in [LMC]: all multi-photon pulses tagged, Q1 >= Q_mu - P_multi and
+    # e1 <= E_mu Q_mu / (Q_mu - P_multi), R = q {-Q_mu f h(E_mu) + Q1 [1 - h(e1)]}
+    eta = 0.045 * 10 ** (-0.21 * distance / 10)
+    q_mu, e_mu = _gys_signal(eta, mu)
+    p_multi = 1 - math.exp(-mu) - mu * math.exp(-mu)
+    q1 = q_mu - p_multi
+    e1 = e_mu * q_mu / q1
+    expected = 0.5 * (-q_mu * 1.22 * _h(e_mu) + q1 * (1 - _h(min(e1, 0.5))))
+    assert expected > 0
+    assert_allclose(gllp_key_rate(distance, mu=mu), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("distance, f", [(10.0, 0.0), (20.0, 0.1), (40.0, 0.1), (60.0, 0.05)])
+def test_tampered_key_rate_written_out(distance, f):
+    # intercept-resend on a fraction f adds f/4 errors, combined as a xor b = a + b - 2ab:
+    # R = q {Q1 [1 - h(e1 xor f/4)] - f_EC Q h(E xor f/4)} with the [LMC] single-photon values
+    mu = 0.5
+    eta = 0.045 * 10 ** (-0.21 * distance / 10)
+    q_mu, e_mu = _gys_signal(eta, mu)
+    y1 = 1.7e-6 + eta - 1.7e-6 * eta
+    e1 = (0.5 * 1.7e-6 + 0.033 * eta) / y1
+    xor = lambda a, b: a + b - 2 * a * b  # noqa: E731
+    expected = 0.5 * (y1 * mu * math.exp(-mu) * (1 - _h(xor(e1, f / 4))) - 1.22 * q_mu * _h(xor(e_mu, f / 4)))
+    assert expected > 0
+    assert_allclose(tampered_key_rate(distance, f, mu=mu), expected, rtol=1e-10)
+
+
 # --- finite size [Lim] ------------------------------------------------------
+
+_LIM_PROBS = (0.7, 0.2, 0.1)  # p_mu, p_nu, p_vacuum: finite_decoy_key_rate's defaults
+
+
+def _lim_expected_counts(eta, mu, nu, n, q_x=2**-0.5):
+    """Expected X-basis counts n_{X,k} and the Z-basis ones, intensities (mu, nu, 0)."""
+    ks = (mu, nu, 0.0)
+    x = [n * q_x**2 * p * _gys_signal(eta, k)[0] for k, p in zip(ks, _LIM_PROBS)]
+    z = [n * (1 - q_x) ** 2 * p * _gys_signal(eta, k)[0] for k, p in zip(ks, _LIM_PROBS)]
+    return ks, x, z
+
+
+def test_lim_rate_at_infinite_n_is_the_closed_form():
+    # N = inf: s_X0/N = q_x^2 tau0 Y0, s_X1/N = q_x^2 tau1 Y1^L, phase error e1^U ([MQZL] Eqs. 34
+    # and 37), tau_n = sum_k p_k e^-k k^n / n!; leak f n_X h(E_X), n_X = sum p_k Q_k,
+    # E_X = sum p_k E_k Q_k / n_X (key from every intensity) [Lim]
+    d, mu, nu, y0, q2 = 50.0, 0.5, 0.1, 1.7e-6, 0.5
+    eta = 0.045 * 10 ** (-0.21 * d / 10)
+    ks = (mu, nu, 0.0)
+    tau0 = sum(p * math.exp(-k) for k, p in zip(ks, _LIM_PROBS))
+    tau1 = sum(p * math.exp(-k) * k for k, p in zip(ks, _LIM_PROBS))
+    y1_l, e1_u = _mqzl_bounds(eta, mu, nu)
+    n_x = sum(p * _gys_signal(eta, k)[0] for k, p in zip(ks, _LIM_PROBS))
+    e_x = sum(p * _gys_signal(eta, k)[0] * _gys_signal(eta, k)[1] for k, p in zip(ks, _LIM_PROBS)) / n_x
+    expected = q2 * (tau0 * y0 + tau1 * y1_l * (1 - _h(e1_u)) - 1.22 * n_x * _h(e_x))
+    assert expected > 0
+    assert_allclose(finite_decoy_key_rate(d, np.inf, mu=mu, nu=nu), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("n, vacuum_bound_positive", [(1e10, False), (1e14, True)])
+def test_lim_single_photon_count_at_finite_n_is_equation_3(n, vacuum_bound_positive):
+    # [Lim] Eq. (3) with mu3 = 0 and the Hoeffding deviation delta = sqrt(n_X/2 ln(21/eps_sec)):
+    # n^pm_{X,k} = e^k / p_k (n_{X,k} pm delta),
+    # s_X0 >= max(tau0 n^-_{X,0}, 0) (Eq. 2 with mu3 = 0; a count is >= 0: at N = 1e10 the
+    # deviation delta ~ 9,800 exceeds the ~850 expected vacuum clicks and the bound is 0; at
+    # N = 1e14, 8.5e6 vacuum clicks against delta ~ 9.8e5),
+    # s_X1 >= tau1 mu [n^-_{X,nu} - n^+_{X,0} - nu^2/mu^2 (n^+_{X,mu} - s_X0/tau0)] / (mu nu - nu^2)
+    from qlib.keyrates import _lim_terms
+
+    d, mu, nu, eps = 50.0, 0.5, 0.1, 1e-10
+    eta = 0.045 * 10 ** (-0.21 * d / 10)
+    ks, x, _ = _lim_expected_counts(eta, mu, nu, n)
+    delta = math.sqrt(sum(x) / 2 * math.log(21 / eps))
+    lo = [math.exp(k) / p * (c - delta) for k, p, c in zip(ks, _LIM_PROBS, x)]
+    up = [math.exp(k) / p * (c + delta) for k, p, c in zip(ks, _LIM_PROBS, x)]
+    tau0 = sum(p * math.exp(-k) for k, p in zip(ks, _LIM_PROBS))
+    tau1 = sum(p * math.exp(-k) * k for k, p in zip(ks, _LIM_PROBS))
+    assert (tau0 * lo[2] > 0) == vacuum_bound_positive
+    s_x0 = max(tau0 * lo[2], 0.0)
+    s_x1 = tau1 * mu * (lo[1] - up[2] - nu**2 / mu**2 * (up[0] - s_x0 / tau0)) / (mu * nu - nu**2)
+    terms = _lim_terms(GYS_2004.transmittance(d), mu, nu, _LIM_PROBS, 2**-0.5, n, eps, 1e-15, GYS_2004)
+    assert_allclose(terms["s_x0"], s_x0, rtol=1e-10)
+    assert_allclose(terms["s_x1"], s_x1, rtol=1e-10)
+    # the deviations cost something: below the N = inf value q_x^2 tau1 Y1^L N
+    y1_l, _ = _mqzl_bounds(eta, mu, nu)
+    assert 0.9 * 0.5 * tau1 * y1_l * n < s_x1 < 0.5 * tau1 * y1_l * n
+    # and the rate is the key length over N, 6 log2(21/eps_sec) + log2(2/eps_cor) the cost
+    assert_allclose(terms["cost"], 6 * math.log2(21 / eps) + math.log2(2 / 1e-15), rtol=1e-12)
+    assert_allclose(finite_decoy_key_rate(d, n, mu=mu, nu=nu), terms["length"] / n, rtol=1e-12)
+
 
 def test_finite_key_grows_with_block_and_approaches_its_asymptote():
     blocks = [1e10, 1e11, 1e12, 1e14]
@@ -403,8 +535,10 @@ def test_tampering_stops_the_key_and_the_protocol_aborts():
     r = tampered_key_rate(20.0, f)
     assert r[0] > 0 and np.all(np.diff(r) <= 0)
     stop = f[np.argmax(r == 0)]
-    # the key stops before the QBER reaches the Shor-Preskill threshold 11 %
-    assert tampered_qber(20.0, stop) < SHOR_PRESKILL_THRESHOLD + 0.01
+    assert r[np.argmax(r == 0) - 1] > 0
+    # the key stops well before the QBER reaches the Shor-Preskill threshold 11 %: error
+    # correction at f = 1.22 and the multi-photon pulses cost the rest (about 9 % here)
+    assert 0.08 < tampered_qber(20.0, stop) < SHOR_PRESKILL_THRESHOLD - 0.015
     assert qkd_aborts(tampered_qber(20.0, 1.0))  # 25 % and more: abort
     assert not qkd_aborts(tampered_qber(20.0, 0.0))
     loss = np.linspace(0, 60, 61)
@@ -452,8 +586,22 @@ def test_keyrate_bad_input():
         vacuum_weak_decoy_key_rate(10.0, mu=0.05)
     with pytest.raises(ValueError, match=r"nu must be > 0.*0.0"):
         vacuum_weak_decoy_key_rate(10.0, nu=0.0)
-    with pytest.raises(ValueError, match=r"n_pulses must be > 0, got 0.0"):
+    with pytest.raises(ValueError, match=r"n_pulses must be > 0 \(or numpy.inf for the asymptotic limit\), got 0.0"):
         finite_decoy_key_rate(10.0, 0)
+    with pytest.raises(ValueError, match=r"n_pulses must be a finite real number, got -inf"):
+        finite_decoy_key_rate(50.0, -np.inf)
+    nu_msg = r"nu must be in \(0, 2\) when mu is optimised .*got 2.0"
+    with pytest.raises(ValueError, match=nu_msg):
+        vacuum_weak_decoy_key_rate(10.0, nu=2.0)
+    with pytest.raises(ValueError, match=nu_msg):
+        optimal_mu(10.0, "vacuum-weak", nu=2.0)
+    with pytest.raises(ValueError, match=nu_msg):
+        max_distance_km("vacuum-weak", nu=2.0)
+    with pytest.raises(ValueError, match=nu_msg):
+        finite_decoy_key_rate(10.0, 1e10, nu=2.0)
+    assert vacuum_weak_decoy_key_rate(10.0, mu=3.0, nu=2.0) >= 0.0  # a fixed mu needs no search
+    with pytest.raises(ValueError, match=r"mu must be None for protocol 'single-photon'.*got 0.5"):
+        max_distance_km("single-photon", mu=0.5)
     with pytest.raises(ValueError, match=r"p_mu and p_nu must be in \(0, 1\) with p_mu \+ p_nu < 1"):
         finite_decoy_key_rate(10.0, 1e9, p_mu=0.9, p_nu=0.2)
     with pytest.raises(ValueError, match=r"p_mu must be in \[0, 1\].*1.5"):

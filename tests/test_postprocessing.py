@@ -85,7 +85,6 @@ def test_cascade_identical_keys_and_explicit_blocks():
     alice, _ = noisy_pair(1000, 0.0, 1)
     result = cascade(alice, alice.copy(), 0.0, seed=1)
     assert result.errors_corrected == 0 and result.success and math.isinf(result.efficiency)
-    _, bob = noisy_pair(1000, 0.05, 1)
     alice2, bob2 = noisy_pair(4000, 0.05, 2)
     result = cascade(alice2, bob2, 0.05, block_sizes=[10, 20, 40, 80, 2000, 2000], seed=3)
     assert result.block_sizes == (10, 20, 40, 80, 2000, 2000) and result.success
@@ -155,8 +154,14 @@ def test_toeplitz_hash_length_determinism_and_avalanche():
         changed = np.count_nonzero(toeplitz_hash(x2, 150_000, seed=16) != y)
         # a changed input bit flips output bit i iff t[i - pos + n - 1] = 1: Binomial(m, 1/2)
         assert abs(changed - 75_000) < 5 * math.sqrt(150_000 / 4), changed
-    # balanced output on a biased input
+    # balanced output on the uniform input
     assert abs(y.mean() - 0.5) < 5 * math.sqrt(0.25 / y.size)
+    # and on a biased input (P(1) = 0.1): each output bit is the parity of about n/2 input
+    # bits, whose bias (1 - 2p)^(n/2) is negligible, so the output is still balanced
+    biased = (rng.random(200_000) < 0.1).astype(np.uint8)
+    assert abs(biased.mean() - 0.1) < 0.01
+    yb = toeplitz_hash(biased, 150_000, seed=16)
+    assert abs(yb.mean() - 0.5) < 5 * math.sqrt(0.25 / yb.size)
 
 
 @settings(max_examples=30, deadline=None)
@@ -191,11 +196,32 @@ def test_distill_key_end_to_end():
     assert out.aborted is None and out.keys_agree
     assert out.reconciliation.success and out.verification.match
     assert out.alice_key.size == out.budget.final_length > 0
-    assert out.budget.leak_ec == out.reconciliation.leaked_bits
+    # the leakage is Cascade's parities plus the 64-bit tag's excess over the log2(1/eps_cor)
+    # bits of Tomamichel et al., Nat. Commun. 3, 634 (2012): 64 - 15 log2(10) = 14.17 bits
+    assert_allclose(out.budget.leak_ec - out.reconciliation.leaked_bits, 64 - 15 * math.log2(10), rtol=1e-12)
+    assert_allclose(64 - 15 * math.log2(10), 14.1711, atol=1e-4)
+    assert out.budget.final_length == math.floor(finite_key_length(
+        int(out.budget.key_bits), int(out.budget.sample), out.budget.qber_estimate,
+        leak_ec=out.reconciliation.leaked_bits + 14.171079, eps_sec=1e-10, eps_cor=1e-15))
     assert out.budget.sifted == run.counts["sifted"] and out.budget.sample == run.sample_size
     # the final key is not the raw key: balanced, and seeded
+    n_final = out.alice_key.size
+    assert abs(out.alice_key.mean() - 0.5) < 5 * math.sqrt(0.25 / n_final)
+    assert not np.array_equal(out.alice_key, run.alice_key[:n_final])
     again = distill_key(run, seed=19)
     assert np.array_equal(again.alice_key, out.alice_key)
+    assert not np.array_equal(distill_key(run, seed=20).alice_key[:1000], out.alice_key[:1000])
+
+
+def test_distill_key_tag_length_changes_the_key_length():
+    run = simulate_bb84(300_000, depolarizing=0.04, seed=22)
+    b64 = distill_key(run, seed=23).budget
+    b128 = distill_key(run, tag_bits=128, seed=23).budget
+    # same Cascade (same seed), 64 more disclosed tag bits: the key is 64 bits shorter
+    assert b128.leak_ec - b64.leak_ec == 64
+    assert b64.final_length - b128.final_length in (63, 64, 65)
+    # a 56-bit tag is enough for eps_cor = 1e-15 (log2(1e15) = 49.8), a 48-bit one is not
+    assert distill_key(run, tag_bits=56, seed=23).keys_agree
 
 
 def test_distill_key_aborts_under_full_intercept_resend():
@@ -244,6 +270,15 @@ def test_bad_input():
         key_budget(1000, 500, 250, 25, 0.02, -1)
     with pytest.raises(TypeError, match=r"run must be a qlib.PrepareMeasureRun"):
         distill_key((a, b))
+    with pytest.raises(ValueError, match=r"block_sizes\[1\] must be in \[1, 100\] \(the key length\), got 101"):
+        cascade(a, b, 0.05, block_sizes=[10, 101])
+    run = simulate_bb84(2000, seed=2)
+    with pytest.raises(ValueError, match=r"tag_bits must be >= log2\(1/eps_cor\) = 49.8 .*got 48"):
+        distill_key(run, tag_bits=48)
+    with pytest.raises(ValueError, match=r"tag_bits must be >= log2\(1/eps_cor\) = 66.4 .*got 64"):
+        distill_key(run, eps_cor=1e-20)
+    with pytest.raises(ValueError, match=r"eps_cor must be in \(0, 1\), got 0.0"):
+        distill_key(run, eps_cor=0.0)
     tiny = simulate_bb84(4, seed=1)
     with pytest.raises(ValueError, match=r"too short to estimate"):
         distill_key(tiny)
