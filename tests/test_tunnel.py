@@ -157,7 +157,12 @@ def test_two_clients_get_different_keys(server_key, pinned):
     assert frames["a"][:13] == frames["b"][:13]  # same length, type and sequence number
     assert frames["a"] != frames["b"]            # same plaintext, different ciphertexts
     assert server.received == [b"same text"]     # from connection a only
-    assert [type(e) for e in server.errors] == [TamperedRecordError]
+    # b's server end refused the injected record. (Connection a may add a ConnectionClosedError
+    # when its relay is cut before the server has read a's Close record: a race of the test.)
+    kinds = [type(e) for e in server.errors]
+    assert kinds.count(TamperedRecordError) == 1 and set(kinds) <= {TamperedRecordError, ConnectionClosedError}
+    assert "record 1 failed authentication" in str(next(e for e in server.errors
+                                                        if isinstance(e, TamperedRecordError)))
 
 
 def test_same_plaintext_twice_in_one_connection_differs(server_key, pinned):
