@@ -12,7 +12,8 @@ chooses, combines and measures.
   that accept a parameter-set name (``"ML-KEM-768"``, ``"ML-DSA-65"``...).
 - :func:`hybrid_keygen`, :func:`hybrid_encapsulate`, :func:`hybrid_decapsulate`
   and :func:`hybrid_combine`: X25519 + ML-KEM-768 combined by HKDF-SHA256 into
-  one AES-256-GCM key, as in the ``X25519MLKEM768`` group of TLS 1.3.
+  one AES-256-GCM key, as in the ``X25519MLKEM768`` group of TLS 1.3; the
+  hybrid KEM binds the ciphertexts and the X25519 public key, as X-Wing does.
 - :func:`measure_primitive`, :func:`measure_primitives`: sizes and median
   operation times of RSA-3072, X25519, ML-KEM-768/1024, Ed25519 and
   ML-DSA-44/65/87, measured at run time on this machine.
@@ -38,7 +39,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa, mlkem, padding, rsa, x25519
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ._validation import check_int, check_real_array
+from ._validation import check_broadcastable, check_int, check_real_array
 
 __all__ = [
     "KEM_PARAMETER_SETS",
@@ -91,6 +92,11 @@ _SIG_PUBLIC_CLASSES = {
     "ML-DSA-65": mldsa.MLDSA65PublicKey,
     "ML-DSA-87": mldsa.MLDSA87PublicKey,
 }
+
+# Sizes fixed by the standards, for every parameter set (also those the library does not
+# expose yet): FIPS 203 Table 3 (encapsulation key) and FIPS 204 Table 2 (public key).
+_MLKEM_PUBLIC_KEY_BYTES = {"ML-KEM-512": 800, "ML-KEM-768": 1184, "ML-KEM-1024": 1568}
+_MLDSA_PUBLIC_KEY_BYTES = {"ML-DSA-44": 1312, "ML-DSA-65": 1952, "ML-DSA-87": 2592}
 
 #: ML-KEM parameter sets (FIPS 203) that the installed library can run, by name.
 KEM_PARAMETER_SETS = tuple(_KEM_CLASSES)
@@ -179,6 +185,20 @@ def _check_bytes(name: str, value, *, length: int | None = None) -> bytes:
     return value
 
 
+def _check_context(context) -> bytes:
+    context = _check_bytes("context", context)
+    if len(context) > 255:
+        raise ValueError(f"context must be at most 255 bytes, got {len(context)} bytes")
+    return context
+
+
+def _check_private_key(private_key, classes: dict, what: str) -> None:
+    if not isinstance(private_key, tuple(classes.values())):
+        allowed = ", ".join(cls.__name__ for cls in classes.values())
+        raise TypeError(f"private_key must be an {what} private key ({allowed}), "
+                        f"got {type(private_key).__name__}")
+
+
 # --------------------------------------------------------------------------- #
 # ML-KEM and ML-DSA
 # --------------------------------------------------------------------------- #
@@ -253,7 +273,7 @@ def mlkem_encapsulate(public_key: bytes, parameter_set: str = "ML-KEM-768") -> t
     _check_name(parameter_set, KEM_PARAMETER_SETS, "parameter_set")
     require_pqc()
     public_key = _check_bytes("public_key", public_key)
-    expected = {"ML-KEM-768": 1184, "ML-KEM-1024": 1568}[parameter_set]
+    expected = _MLKEM_PUBLIC_KEY_BYTES[parameter_set]
     if len(public_key) != expected:
         raise ValueError(
             f"public_key must be {expected} bytes for {parameter_set}, got {len(public_key)} bytes"
@@ -269,8 +289,16 @@ def mlkem_decapsulate(private_key, ciphertext: bytes) -> bytes:
     implicit rejection returns an unrelated pseudorandom secret instead, so the
     two sides simply end up with different keys.
 
+    Parameters
+    ----------
+    private_key
+        From :func:`mlkem_keygen` (an ML-KEM private key of ``cryptography``).
+    ciphertext : bytes
+
     Raises
     ------
+    TypeError
+        If ``private_key`` is not an ML-KEM private key, or ``ciphertext`` not bytes.
     ValueError
         If the ciphertext has the wrong length.
 
@@ -282,6 +310,7 @@ def mlkem_decapsulate(private_key, ciphertext: bytes) -> bytes:
     >>> mlkem_decapsulate(key, bad) == s
     False
     """
+    _check_private_key(private_key, _KEM_CLASSES, "ML-KEM")
     ciphertext = _check_bytes("ciphertext", ciphertext)
     try:
         return private_key.decapsulate(ciphertext)
@@ -325,6 +354,14 @@ def mldsa_sign(private_key, message: bytes, *, context: bytes = b"") -> bytes:
         FIPS 204 context string (at most 255 bytes), binding the signature to
         one use.
 
+    Raises
+    ------
+    TypeError
+        If ``private_key`` is not an ML-DSA private key, or ``message`` or
+        ``context`` not bytes.
+    ValueError
+        If ``context`` is longer than 255 bytes.
+
     Examples
     --------
     >>> key = mldsa_keygen("ML-DSA-44")
@@ -332,10 +369,9 @@ def mldsa_sign(private_key, message: bytes, *, context: bytes = b"") -> bytes:
     >>> len(sig), mldsa_verify(key.public_key().public_bytes_raw(), sig, b"hello", "ML-DSA-44")
     (2420, True)
     """
+    _check_private_key(private_key, _SIG_CLASSES, "ML-DSA")
     message = _check_bytes("message", message)
-    context = _check_bytes("context", context)
-    if len(context) > 255:
-        raise ValueError(f"context must be at most 255 bytes, got {len(context)} bytes")
+    context = _check_context(context)
     return private_key.sign(message, context or None)
 
 
@@ -344,7 +380,8 @@ def mldsa_verify(public_key: bytes, signature: bytes, message: bytes, parameter_
     """Whether ``signature`` is a valid ML-DSA signature of ``message`` under ``public_key``.
 
     Returns ``False`` for a wrong signature; raises only for malformed input
-    (a key of the wrong length, an unknown parameter set).
+    (a key of the wrong length, an unknown parameter set, a context longer
+    than 255 bytes).
 
     Examples
     --------
@@ -356,14 +393,14 @@ def mldsa_verify(public_key: bytes, signature: bytes, message: bytes, parameter_
     _check_name(parameter_set, SIGNATURE_PARAMETER_SETS, "parameter_set")
     require_pqc()
     public_key = _check_bytes("public_key", public_key)
-    expected = {"ML-DSA-44": 1312, "ML-DSA-65": 1952, "ML-DSA-87": 2592}[parameter_set]
+    expected = _MLDSA_PUBLIC_KEY_BYTES[parameter_set]
     if len(public_key) != expected:
         raise ValueError(
             f"public_key must be {expected} bytes for {parameter_set}, got {len(public_key)} bytes"
         )
     signature = _check_bytes("signature", signature)
     message = _check_bytes("message", message)
-    context = _check_bytes("context", context)
+    context = _check_context(context)
     pub = _SIG_PUBLIC_CLASSES[parameter_set].from_public_bytes(public_key)
     try:
         pub.verify(signature, message, context or None)
@@ -406,10 +443,13 @@ class HybridPrivateKey:
         return f"HybridPrivateKey(public_bytes=<{len(self.public_bytes)} bytes>)"
 
 
-def hybrid_combine(mlkem_secret: bytes, x25519_secret: bytes, *, info: bytes = b"", length: int = 32) -> bytes:
+def hybrid_combine(mlkem_secret: bytes, x25519_secret: bytes, *, info: bytes = b"", length: int = 32,
+                   x25519_ciphertext: bytes | None = None, x25519_public_key: bytes | None = None,
+                   mlkem_ciphertext: bytes | None = None) -> bytes:
     r"""Combine the two shared secrets into one key with HKDF-SHA256.
 
-    .. math:: K = \mathrm{HKDF\text{-}SHA256}(\text{ikm} = s_\text{ML-KEM} \,\|\, s_\text{X25519},
+    .. math:: K = \mathrm{HKDF\text{-}SHA256}(\text{ikm} = s_\text{ML-KEM} \,\|\, s_\text{X25519}
+              \,[\,\|\, c_\text{X} \,\|\, p_\text{X} \,\|\, c_\text{ML-KEM}\,],\;
               \text{info} = \text{label} \,\|\, \text{info})
 
     Parameters
@@ -420,23 +460,48 @@ def hybrid_combine(mlkem_secret: bytes, x25519_secret: bytes, *, info: bytes = b
         Context bound into the key (for example a handshake transcript hash).
     length : int
         Output bytes, 16 to 255·32; 32 gives an AES-256-GCM key.
+    x25519_ciphertext, x25519_public_key, mlkem_ciphertext : bytes, optional
+        The encapsulator's ephemeral X25519 public key (32 bytes, X-Wing's
+        ``ct_X``), the recipient's X25519 public key (32 bytes, ``pk_X``) and
+        the ML-KEM-768 ciphertext (1088 bytes). Give all three or none; given,
+        they are bound into the key after the two secrets, as
+        :func:`hybrid_encapsulate` and :func:`hybrid_decapsulate` always do.
 
     Returns
     -------
     bytes
 
+    Raises
+    ------
+    TypeError, ValueError
+        On inputs that are not bytes or have the wrong length, or when only
+        some of the three public values are given.
+
     Notes
     -----
-    The key stays secret as long as *either* input does: X25519 protects
-    against a flaw in the young ML-KEM, ML-KEM against a quantum computer.
-    The concatenation order (ML-KEM first) follows ``X25519MLKEM768`` in TLS
-    1.3. Introduced in the chapter *Post-quantum vs quantum cryptography*.
+    Bare secrets (no public values) give a key that stays secret as long as
+    *either* secret does, which is all a protocol needs when it binds the
+    public values itself, as the tunnel of :mod:`qlib.tunnel` does through its
+    signed transcript hash. For a hybrid *KEM* that stays IND-CCA secure when
+    either component holds, the combiner must also bind the X25519 ciphertext
+    and public key: X-Wing hashes ``ss_M || ss_X || ct_X || pk_X || label``
+    with SHA3-256 (Barbosa et al., IACR CiC 1(1), 2024; draft-connolly-cfrg-
+    xwing-kem, section 5.3), and RFC 9180's DHKEM puts both X25519 public keys
+    into its ``kem_context``. X-Wing may leave out the ML-KEM ciphertext only
+    because of ML-KEM's Fujisaki–Okamoto transform and SHA3-256; this
+    HKDF-SHA256 combiner is not the proven X-Wing, so it binds the ML-KEM
+    ciphertext too, as generic combiners do. The order (ML-KEM first) follows
+    ``X25519MLKEM768`` in TLS 1.3. Introduced in the chapter *Post-quantum vs
+    quantum cryptography*.
 
     Examples
     --------
     >>> k = hybrid_combine(bytes(32), bytes(32))
     >>> len(k), k == hybrid_combine(bytes(32), bytes(31) + b"\x01")
     (32, False)
+    >>> bound = dict(x25519_ciphertext=bytes(32), x25519_public_key=bytes(32), mlkem_ciphertext=bytes(1088))
+    >>> hybrid_combine(bytes(32), bytes(32), **bound) == k
+    False
     """
     mlkem_secret = _check_bytes("mlkem_secret", mlkem_secret, length=32)
     x25519_secret = _check_bytes("x25519_secret", x25519_secret, length=32)
@@ -444,8 +509,20 @@ def hybrid_combine(mlkem_secret: bytes, x25519_secret: bytes, *, info: bytes = b
     length = check_int("length", length, minimum=16)
     if length > 255 * 32:
         raise ValueError(f"length must be at most {255 * 32} bytes for HKDF-SHA256, got {length}")
+    public = {"x25519_ciphertext": x25519_ciphertext, "x25519_public_key": x25519_public_key,
+              "mlkem_ciphertext": mlkem_ciphertext}
+    given = [name for name, value in public.items() if value is not None]
+    if given and len(given) != 3:
+        missing = [name for name in public if name not in given]
+        raise ValueError(f"x25519_ciphertext, x25519_public_key and mlkem_ciphertext must be given "
+                         f"together or not at all, got {', '.join(given)} without {', '.join(missing)}")
+    ikm = mlkem_secret + x25519_secret
+    if given:
+        ikm += (_check_bytes("x25519_ciphertext", x25519_ciphertext, length=_X25519_BYTES)
+                + _check_bytes("x25519_public_key", x25519_public_key, length=_X25519_BYTES)
+                + _check_bytes("mlkem_ciphertext", mlkem_ciphertext, length=_MLKEM768_CT))
     hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=_HYBRID_LABEL + info)
-    return hkdf.derive(mlkem_secret + x25519_secret)
+    return hkdf.derive(ikm)
 
 
 def hybrid_keygen() -> HybridPrivateKey:
@@ -502,8 +579,10 @@ def hybrid_encapsulate(public_bytes: bytes, *, info: bytes = b"") -> tuple[bytes
         x_secret = x_own.exchange(x_peer)
     except ValueError:
         raise ValueError("public_bytes holds an invalid X25519 share (all-zero shared secret)") from None
-    key = hybrid_combine(mlkem_secret, x_secret, info=info)
-    return key, mlkem_ct + x_own.public_key().public_bytes_raw()
+    x_ct = x_own.public_key().public_bytes_raw()
+    key = hybrid_combine(mlkem_secret, x_secret, info=info, x25519_ciphertext=x_ct,
+                         x25519_public_key=public_bytes[_MLKEM768_PK:], mlkem_ciphertext=mlkem_ct)
+    return key, mlkem_ct + x_ct
 
 
 def hybrid_decapsulate(private_key: HybridPrivateKey, ciphertext: bytes, *, info: bytes = b"") -> bytes:
@@ -533,7 +612,9 @@ def hybrid_decapsulate(private_key: HybridPrivateKey, ciphertext: bytes, *, info
         x_secret = private_key.x25519.exchange(x_peer)
     except ValueError:
         raise ValueError("ciphertext holds an invalid X25519 share (all-zero shared secret)") from None
-    return hybrid_combine(mlkem_secret, x_secret, info=info)
+    return hybrid_combine(mlkem_secret, x_secret, info=info, x25519_ciphertext=ciphertext[_MLKEM768_CT:],
+                          x25519_public_key=private_key.public_bytes[_MLKEM768_PK:],
+                          mlkem_ciphertext=ciphertext[:_MLKEM768_CT])
 
 
 # --------------------------------------------------------------------------- #
@@ -794,7 +875,8 @@ def mosca_margin(shelf_life_years, migration_years, quantum_years):
     Raises
     ------
     ValueError, TypeError
-        On negative, non-finite or non-numeric input.
+        On negative, non-finite or non-numeric input, or on arrays whose
+        shapes do not broadcast together.
 
     Notes
     -----
@@ -814,6 +896,7 @@ def mosca_margin(shelf_life_years, migration_years, quantum_years):
     x = check_real_array("shelf_life_years", shelf_life_years)
     y = check_real_array("migration_years", migration_years)
     z = check_real_array("quantum_years", quantum_years)
+    check_broadcastable(shelf_life_years=x, migration_years=y, quantum_years=z)
     for name, v in (("shelf_life_years", x), ("migration_years", y), ("quantum_years", z)):
         if np.any(np.asarray(v) < 0):
             raise ValueError(f"{name} must be >= 0, got {v!r}")
@@ -825,16 +908,16 @@ def mosca_at_risk(shelf_life_years, migration_years, quantum_years):
     """Mosca's inequality :math:`x + y > z`: is the data at risk?
 
     Same parameters as :func:`mosca_margin`; returns ``bool`` (or a boolean
-    array).
+    array): ``True`` exactly where :func:`mosca_margin` is negative.
 
     Examples
     --------
     >>> mosca_at_risk(10, 5, 12), mosca_at_risk(2, 3, 12)
     (True, False)
     """
-    mosca_margin(shelf_life_years, migration_years, quantum_years)  # checks the input
-    x, y, z = (np.asarray(v, dtype=float) for v in (shelf_life_years, migration_years, quantum_years))
-    out = x + y > z
+    # From the margin itself, so the two never disagree in floating point
+    # (x + y > z and z - x - y < 0 can differ when y is far below x's rounding).
+    out = np.asarray(mosca_margin(shelf_life_years, migration_years, quantum_years)) < 0
     return bool(out) if out.ndim == 0 else out
 
 

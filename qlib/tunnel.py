@@ -60,6 +60,7 @@ and nothing after a refusal is delivered.
 :class:`ProtocolError`          a malformed or unexpected message
 :class:`TunnelTimeoutError`     the peer went silent longer than the timeout
 :class:`PeerRefusedError`       the peer refused what this side sent (its Alert)
+:class:`TunnelConnectError`     no TCP connection to the server (refused, unreachable)
 =============================  =============================================
 
 Everything binds to 127.0.0.1 on a free port, with socket timeouts, so nothing
@@ -108,6 +109,7 @@ __all__ = [
     "ConnectionClosedError",
     "TunnelTimeoutError",
     "PeerRefusedError",
+    "TunnelConnectError",
     "MAX_RECORD_BYTES",
     "PasswordDatabase",
     "HandshakeMessage",
@@ -171,6 +173,10 @@ class PeerRefusedError(TunnelError):
     """The peer refused something this side sent, and said why in an Alert."""
 
 
+class TunnelConnectError(TunnelError):
+    """No TCP connection to the server could be made (refused, unreachable)."""
+
+
 # --------------------------------------------------------------------------- #
 # Constants of the format
 # --------------------------------------------------------------------------- #
@@ -188,6 +194,8 @@ _SIG_CONTEXT = b"qlib-tunnel-v1"
 _MLDSA65_PK, _MLDSA65_SIG = 1952, 3309
 _HEADER = struct.Struct(">BQ")
 _TAG = 16
+_SCRYPT_MAX_N = 2**20          # RFC 7914's authors' setting for file encryption
+_SCRYPT_MAX_MEMORY = 2**30     # bytes: 128 * n * r
 
 
 def _frame(body: bytes) -> bytes:
@@ -217,8 +225,15 @@ class PasswordDatabase:
     Parameters
     ----------
     n, r, p : int
-        scrypt cost parameters (``n`` a power of two >= 2; defaults 2**14, 8,
-        1, the interactive-login setting of RFC 7914's authors).
+        scrypt cost parameters (``n`` a power of two in [2, 2**20]; defaults
+        2**14, 8, 1, the interactive-login setting of RFC 7914's authors).
+        scrypt needs ``128 * n * r`` bytes of memory per hash, which must not
+        exceed 1 GiB.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On cost parameters that are not integers, out of range, or too costly.
 
     Notes
     -----
@@ -240,7 +255,13 @@ class PasswordDatabase:
         n = check_int("n", n, minimum=2)
         if n & (n - 1):
             raise ValueError(f"n must be a power of two, got {n}")
-        self._n, self._r, self._p = n, check_int("r", r, minimum=1), check_int("p", p, minimum=1)
+        if n > _SCRYPT_MAX_N:
+            raise ValueError(f"n must be at most 2**20 = {_SCRYPT_MAX_N}, got {n}")
+        r, p = check_int("r", r, minimum=1), check_int("p", p, minimum=1)
+        if 128 * n * r > _SCRYPT_MAX_MEMORY:
+            raise ValueError(f"n and r must keep scrypt's memory 128 * n * r within 1 GiB, "
+                             f"got n={n}, r={r} ({128 * n * r} bytes)")
+        self._n, self._r, self._p = n, r, p
         self._entries: dict[str, tuple[bytes, bytes]] = {}
         self._lock = threading.Lock()
 
@@ -249,11 +270,15 @@ class PasswordDatabase:
 
     @staticmethod
     def _check(username, password):
-        if not isinstance(username, str) or not username:
+        if not isinstance(username, str):
+            raise TypeError(f"username must be a str, got {username!r} of type {type(username).__name__}")
+        if not username:
             raise ValueError(f"username must be a non-empty str, got {username!r}")
         if len(username.encode()) > 255:
             raise ValueError(f"username must be at most 255 bytes in UTF-8, got {len(username.encode())}")
-        if not isinstance(password, str) or not password:
+        if not isinstance(password, str):
+            raise TypeError(f"password must be a str, got an object of type {type(password).__name__}")
+        if not password:
             raise ValueError("password must be a non-empty str")
         if len(password.encode()) > 1024:
             raise ValueError(f"password must be at most 1024 bytes in UTF-8, got {len(password.encode())}")
@@ -267,7 +292,11 @@ class PasswordDatabase:
             self._entries[username] = entry
 
     def verify(self, username: str, password: str) -> bool:
-        """Whether ``password`` is ``username``'s (``False`` for unknown users)."""
+        """Whether ``password`` is ``username``'s (``False`` for unknown users).
+
+        An empty or over-long username or password is simply not a match
+        (``False``); a value that is not a ``str`` raises ``TypeError``.
+        """
         try:
             self._check(username, password)
         except ValueError:
@@ -706,7 +735,9 @@ def tunnel_connect(address: tuple[str, int], server_public_key: bytes, *, mode: 
         On bad arguments (wrong key size, unknown mode, missing password...).
     TunnelError
         A subclass naming the refusal: :class:`ServerAuthenticationError`,
-        :class:`PasswordRejectedError`, :class:`TruncatedHandshakeError`...
+        :class:`PasswordRejectedError`, :class:`TruncatedHandshakeError`...;
+        :class:`TunnelConnectError` if no TCP connection can be made (nothing
+        listens there), :class:`TunnelTimeoutError` if it takes too long.
 
     Examples
     --------
@@ -733,7 +764,12 @@ def tunnel_connect(address: tuple[str, int], server_public_key: bytes, *, mode: 
         raise ValueError("username and password are only used in password mode, got mode='certificate'")
     timeout = check_positive("timeout", timeout)
     host, port = _check_address(address)
-    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except TimeoutError:
+        raise TunnelTimeoutError(f"no TCP connection to {host}:{port} within {timeout} s") from None
+    except OSError as exc:
+        raise TunnelConnectError(f"cannot connect to {host}:{port}: {exc.strerror or exc}") from None
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return _client_handshake(sock, server_public_key, mode, username, password)
 
@@ -801,6 +837,9 @@ class TunnelServer:
             raise TypeError(f"signing_key must be an ML-DSA-65 private key, got {type(signing_key).__name__}")
         if password_db is not None and not isinstance(password_db, PasswordDatabase):
             raise TypeError(f"password_db must be a PasswordDatabase, got {type(password_db).__name__}")
+        if handler is not None and not callable(handler):
+            raise TypeError(f"handler must be callable as handler(conn, server) or None, "
+                            f"got {type(handler).__name__}")
         self._key = signing_key
         self._db = password_db
         self._handler = handler or _echo_upper
@@ -934,6 +973,9 @@ class LoopbackAttacker:
 
     def __init__(self, server_address, meddle=None, *, timeout: float = 5.0):
         self._server = _check_address(server_address)
+        if meddle is not None and not callable(meddle):
+            raise TypeError(f"meddle must be callable as meddle(direction, index, frame) or None, "
+                            f"got {type(meddle).__name__}")
         self._meddle = meddle or (lambda d, i, f: [f])
         self._timeout = check_positive("timeout", timeout)
         self.frames: list[tuple[str, int, int]] = []

@@ -209,6 +209,61 @@ def test_hybrid_combine_is_hkdf_sha256():
     assert hybrid_combine(ikm[:32], ikm[32:], info=b"ctx") == okm
 
 
+def _components(alice, ct):
+    """The two secrets of a hybrid exchange, recomputed from Alice's private halves."""
+    from cryptography.hazmat.primitives.asymmetric import x25519
+
+    ss_m = alice.mlkem.decapsulate(ct[:1088])
+    ss_x = alice.x25519.exchange(x25519.X25519PublicKey.from_public_bytes(ct[1088:]))
+    return ss_m, ss_x
+
+
+def test_hybrid_kem_binds_ciphertexts_and_x25519_public_key():
+    """As X-Wing's combiner (ss_M, ss_X, ct_X, pk_X; Barbosa et al. 2024, draft-connolly-cfrg-
+    xwing-kem section 5.3), plus the ML-KEM ciphertext: the key is HKDF-SHA256 of
+    ss_M || ss_X || ct_X || pk_X || ct_M, not of the two secrets alone."""
+    import hashlib
+    import hmac
+
+    alice = hybrid_keygen()
+    key, ct = hybrid_encapsulate(alice.public_bytes, info=b"t")
+    ss_m, ss_x = _components(alice, ct)
+    ct_x, pk_x, ct_m = ct[1088:], alice.public_bytes[1184:], ct[:1088]
+    bound = dict(x25519_ciphertext=ct_x, x25519_public_key=pk_x, mlkem_ciphertext=ct_m)
+    assert key == hybrid_combine(ss_m, ss_x, info=b"t", **bound)
+    assert key != hybrid_combine(ss_m, ss_x, info=b"t")  # the bare secrets give another key
+    prk = hmac.new(b"\0" * 32, ss_m + ss_x + ct_x + pk_x + ct_m, hashlib.sha256).digest()
+    okm = hmac.new(prk, b"qlib hybrid X25519+ML-KEM-768 v1" + b"t" + b"\x01", hashlib.sha256).digest()
+    assert key == okm
+    # Each public value matters on its own.
+    for name, value in bound.items():
+        changed = dict(bound, **{name: bytes([value[0] ^ 1]) + value[1:]})
+        assert hybrid_combine(ss_m, ss_x, info=b"t", **changed) != key, name
+
+
+def test_hybrid_decapsulate_binds_the_recipient_x25519_key():
+    """A private key presented with another X25519 public key (pk_X) derives another key,
+    although both secrets are the same: pk_X is in the KDF input, as in X-Wing."""
+    alice = hybrid_keygen()
+    key, ct = hybrid_encapsulate(alice.public_bytes)
+    relabelled = qlib.HybridPrivateKey(alice.x25519, alice.mlkem,
+                                       alice.public_bytes[:1184] + hybrid_keygen().public_bytes[1184:])
+    assert hybrid_decapsulate(alice, ct) == key
+    assert hybrid_decapsulate(relabelled, ct) != key
+
+
+def test_hybrid_combine_bad_public_values():
+    with pytest.raises(ValueError, match="must be given together or not at all, got x25519_ciphertext "
+                                         "without x25519_public_key, mlkem_ciphertext"):
+        hybrid_combine(bytes(32), bytes(32), x25519_ciphertext=bytes(32))
+    with pytest.raises(ValueError, match="mlkem_ciphertext must be 1088 bytes, got 1120 bytes"):
+        hybrid_combine(bytes(32), bytes(32), x25519_ciphertext=bytes(32), x25519_public_key=bytes(32),
+                       mlkem_ciphertext=bytes(1120))
+    with pytest.raises(TypeError, match="x25519_public_key must be bytes, got str"):
+        hybrid_combine(bytes(32), bytes(32), x25519_ciphertext=bytes(32), x25519_public_key="pk",
+                       mlkem_ciphertext=bytes(1088))
+
+
 def test_hybrid_bad_input():
     alice = hybrid_keygen()
     with pytest.raises(ValueError, match="public_bytes must be 1216 bytes, got 1184 bytes"):
@@ -247,6 +302,68 @@ def test_mlkem_mldsa_bad_input():
         mlkem_decapsulate(key, bytes(10))
     with pytest.raises(ValueError, match="context must be at most 255 bytes, got 256 bytes"):
         mldsa_sign(mldsa_keygen("ML-DSA-44"), b"m", context=bytes(256))
+    dsa = mldsa_keygen("ML-DSA-44")
+    pk = dsa.public_key().public_bytes_raw()
+    sig = mldsa_sign(dsa, b"m", context=bytes(255))  # 255 bytes is allowed
+    assert mldsa_verify(pk, sig, b"m", "ML-DSA-44", context=bytes(255))
+    with pytest.raises(ValueError, match="context must be at most 255 bytes, got 256 bytes"):
+        mldsa_verify(pk, sig, b"m", "ML-DSA-44", context=bytes(256))
+    with pytest.raises(TypeError, match="context must be bytes, got str"):
+        mldsa_verify(pk, sig, b"m", "ML-DSA-44", context="ctx")
+
+
+@pytest.mark.parametrize("wrong", [b"key", None, "ML-KEM-768"])
+def test_mlkem_decapsulate_refuses_a_non_key(wrong):
+    with pytest.raises(TypeError, match=r"private_key must be an ML-KEM private key \(MLKEM768PrivateKey, "
+                                        r"MLKEM1024PrivateKey\), got " + type(wrong).__name__):
+        mlkem_decapsulate(wrong, bytes(1088))
+
+
+def test_mlkem_decapsulate_and_mldsa_sign_refuse_each_others_keys():
+    with pytest.raises(TypeError, match="private_key must be an ML-KEM private key .*got MLDSA65PrivateKey"):
+        mlkem_decapsulate(mldsa_keygen("ML-DSA-65"), bytes(1088))
+    with pytest.raises(TypeError, match="private_key must be an ML-DSA private key .*got MLKEM768PrivateKey"):
+        mldsa_sign(mlkem_keygen("ML-KEM-768"), b"m")
+    with pytest.raises(TypeError, match=r"private_key must be an ML-DSA private key \(MLDSA44PrivateKey, "
+                                        r"MLDSA65PrivateKey, MLDSA87PrivateKey\), got bytes"):
+        mldsa_sign(b"key", b"m")
+
+
+def test_key_sizes_cover_every_parameter_set():
+    """The size tables are explicit, ML-KEM-512 included (FIPS 203 Table 3: 800-byte
+    encapsulation key; FIPS 204 Table 2: 1312 / 1952 / 2592-byte ML-DSA public keys)."""
+    kem = qlib.pqc._MLKEM_PUBLIC_KEY_BYTES
+    assert kem == {"ML-KEM-512": 800, "ML-KEM-768": 1184, "ML-KEM-1024": 1568}
+    assert set(KEM_PARAMETER_SETS) <= set(kem)
+    assert qlib.pqc._MLDSA_PUBLIC_KEY_BYTES == {"ML-DSA-44": 1312, "ML-DSA-65": 1952, "ML-DSA-87": 2592}
+
+
+def test_mlkem512_would_work_once_the_library_exposes_it(monkeypatch):
+    """Simulate a cryptography release with ML-KEM-512: no KeyError, the 800-byte rule applies."""
+    class FakePublic:
+        @staticmethod
+        def from_public_bytes(data):
+            assert len(data) == 800
+            return FakePublic()
+
+        def encapsulate(self):
+            return bytes(32), bytes(768)
+
+    monkeypatch.setattr(qlib.pqc, "KEM_PARAMETER_SETS", ("ML-KEM-512", *KEM_PARAMETER_SETS))
+    monkeypatch.setitem(qlib.pqc._KEM_PUBLIC_CLASSES, "ML-KEM-512", FakePublic)
+    with pytest.raises(ValueError, match="public_key must be 800 bytes for ML-KEM-512, got 1184 bytes"):
+        mlkem_encapsulate(bytes(1184), "ML-KEM-512")
+    assert mlkem_encapsulate(bytes(800), "ML-KEM-512") == (bytes(32), bytes(768))
+
+
+def test_mldsa_signing_is_hedged():
+    """FIPS 204's default (hedged) signing mixes in fresh randomness: two signatures of one
+    message differ, and both verify."""
+    key = mldsa_keygen("ML-DSA-65")
+    pk = key.public_key().public_bytes_raw()
+    first, second = mldsa_sign(key, b"one message"), mldsa_sign(key, b"one message")
+    assert first != second
+    assert mldsa_verify(pk, first, b"one message") and mldsa_verify(pk, second, b"one message")
 
 
 # --------------------------------------------------------------------------- #
@@ -327,9 +444,22 @@ def test_mosca_closed_form():
 
 
 @given(st.floats(0, 100), st.floats(0, 100), st.floats(0, 100))
-def test_mosca_is_the_inequality(x, y, z):
-    assert mosca_at_risk(x, y, z) == (x + y > z)
-    assert mosca_margin(x, y, z) == pytest.approx(z - x - y, abs=1e-9)
+def test_mosca_at_risk_agrees_with_the_margin(x, y, z):
+    """At risk exactly when the margin z - x - y is negative (Mosca 2018); the margin moves
+    one for one against shelf life and migration time, and with the quantum horizon."""
+    margin = mosca_margin(x, y, z)
+    assert mosca_at_risk(x, y, z) == (margin < 0)
+    assert_allclose(mosca_margin(x + 1, y, z), margin - 1, atol=1e-9)
+    assert_allclose(mosca_margin(x, y + 1, z), margin - 1, atol=1e-9)
+    assert_allclose(mosca_margin(x, y, z + 1), margin + 1, atol=1e-9)
+
+
+def test_mosca_worked_examples():
+    # Mosca (2018): "if x + y > z, then worry". Worked cases: 10-year secrets, a 5-year
+    # migration and a quantum computer in 12 years leave the last 3 years exposed; the
+    # boundary x + y = z is in time.
+    assert mosca_margin(10, 5, 12) == -3.0 and mosca_at_risk(10, 5, 12)
+    assert mosca_margin(5, 5, 10) == 0.0 and not mosca_at_risk(5, 5, 10)
 
 
 def test_mosca_bad_input():
@@ -339,3 +469,9 @@ def test_mosca_bad_input():
         mosca_margin(1, 5, float("nan"))
     with pytest.raises(TypeError, match="migration_years must be a real number"):
         mosca_at_risk(1, "five", 10)
+    with pytest.raises(ValueError, match=r"shelf_life_years, migration_years, quantum_years must broadcast "
+                                         r"together \(numpy rules\), got shapes shelf_life_years \(2,\), "
+                                         r"migration_years \(\), quantum_years \(3,\)"):
+        mosca_margin([1, 2], 5, [10, 20, 30])
+    with pytest.raises(ValueError, match="must broadcast together"):
+        mosca_at_risk([1, 2], [1, 2, 3], 10)

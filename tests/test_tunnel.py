@@ -24,6 +24,7 @@ from qlib import (
     TamperedRecordError,
     TruncatedHandshakeError,
     TunnelError,
+    TunnelConnectError,
     TunnelServer,
     TunnelTimeoutError,
     generate_server_key,
@@ -55,7 +56,7 @@ def db():
 def test_every_refusal_is_a_tunnel_error():
     for cls in (PasswordRejectedError, PeerRefusedError, ProtocolError, ReorderedRecordError,
                 ReplayedRecordError, ServerAuthenticationError, TamperedRecordError,
-                TruncatedHandshakeError, ConnectionClosedError, TunnelTimeoutError):
+                TruncatedHandshakeError, ConnectionClosedError, TunnelTimeoutError, TunnelConnectError):
         assert issubclass(cls, TunnelError)
 
 
@@ -125,7 +126,8 @@ def test_handler_error_is_recorded_and_server_keeps_serving(server_key, pinned):
 
 
 def test_two_clients_get_different_keys(server_key, pinned):
-    """Each connection has fresh keys: a record of one is refused by the other."""
+    """Each connection has fresh keys: the same plaintext encrypts differently, and a record of
+    connection a, injected into connection b in place of b's own, is refused by b's server end."""
     frames = {}
 
     def record(tag):
@@ -135,13 +137,99 @@ def test_two_clients_get_different_keys(server_key, pinned):
             return [frame]
         return meddle
 
+    def inject(direction, index, frame):
+        if direction == "c2s" and index == 2:
+            frames["b"] = frame
+            return [frames["a"]]  # same type, same sequence number (1), a's keys
+        return [frame]
+
     with TunnelServer(server_key, timeout=TIMEOUT) as server:
-        for tag in ("a", "b"):
-            with LoopbackAttacker(server.address, record(tag), timeout=TIMEOUT) as mitm:
-                with tunnel_connect(mitm.address, pinned, timeout=TIMEOUT) as conn:
+        with LoopbackAttacker(server.address, record("a"), timeout=TIMEOUT) as mitm:
+            with tunnel_connect(mitm.address, pinned, timeout=TIMEOUT) as conn:
+                conn.send(b"same text")
+                assert conn.recv() == b"SAME TEXT"
+        with LoopbackAttacker(server.address, inject, timeout=TIMEOUT) as mitm:
+            conn = tunnel_connect(mitm.address, pinned, timeout=TIMEOUT)
+            conn.send(b"same text")
+            with pytest.raises(PeerRefusedError, match="record 1 failed authentication"):
+                conn.recv()
+            conn.close()
+    assert frames["a"][:13] == frames["b"][:13]  # same length, type and sequence number
+    assert frames["a"] != frames["b"]            # same plaintext, different ciphertexts
+    assert server.received == [b"same text"]     # from connection a only
+    # b's server end refused the injected record. (Connection a may add a ConnectionClosedError
+    # when its relay is cut before the server has read a's Close record: a race of the test.)
+    kinds = [type(e) for e in server.errors]
+    assert kinds.count(TamperedRecordError) == 1 and set(kinds) <= {TamperedRecordError, ConnectionClosedError}
+    assert "record 1 failed authentication" in str(next(e for e in server.errors
+                                                        if isinstance(e, TamperedRecordError)))
+
+
+def test_same_plaintext_twice_in_one_connection_differs(server_key, pinned):
+    """The nonce changes with every record (IV XOR sequence number): one plaintext sent twice
+    gives two different ciphertexts and tags."""
+    frames = {}
+
+    def record(direction, index, frame):
+        if direction == "c2s" and index in (2, 3):
+            frames[index] = frame
+        return [frame]
+
+    with TunnelServer(server_key, timeout=TIMEOUT) as server:
+        with LoopbackAttacker(server.address, record, timeout=TIMEOUT) as mitm:
+            with tunnel_connect(mitm.address, pinned, timeout=TIMEOUT) as conn:
+                for _ in range(2):
                     conn.send(b"same text")
                     assert conn.recv() == b"SAME TEXT"
-    assert frames["a"] != frames["b"]  # same plaintext, different ciphertexts
+    first, second = frames[2], frames[3]
+    assert len(first) == len(second) and first[4] == second[4] == 0x17
+    assert int.from_bytes(first[5:13], "big") + 1 == int.from_bytes(second[5:13], "big")
+    assert first[13:-16] != second[13:-16]  # ciphertext
+    assert first[-16:] != second[-16:]      # tag
+    assert server.received == [b"same text", b"same text"]
+
+
+def test_reflected_finished_refused(server_key, pinned):
+    """Sending the client's own Finished back as the server's (s2c frame 1 := c2s frame 1) fails:
+    each direction has its own key and IV, so the client cannot decrypt its own record."""
+    held = {}
+
+    def reflect(direction, index, frame):
+        if direction == "c2s" and index == 1:
+            held["finished"] = frame
+        if direction == "s2c" and index == 1:
+            return [held["finished"]]
+        return [frame]
+
+    with TunnelServer(server_key, timeout=TIMEOUT) as server:
+        with LoopbackAttacker(server.address, reflect, timeout=TIMEOUT) as mitm:
+            with pytest.raises(TamperedRecordError, match="record 0 failed authentication"):
+                tunnel_connect(mitm.address, pinned, timeout=TIMEOUT)
+    assert server.received == []
+
+
+def test_record_keys_per_direction():
+    """_Keys: HKDF gives each direction its own AES-256-GCM key and IV; the client's sending
+    pair is the server's receiving pair; the nonce differs for every sequence number."""
+    from cryptography.exceptions import InvalidTag
+
+    from qlib.tunnel import _Keys
+
+    shared, th = bytes(range(32)), bytes(range(32, 64))
+    client, server = _Keys(shared, th, is_client=True), _Keys(shared, th, is_client=False)
+    assert client.send_iv != client.recv_iv and len(client.send_iv) == 12
+    assert (client.send_iv, client.recv_iv) == (server.recv_iv, server.send_iv)
+    nonce = _Keys.nonce(client.send_iv, 0)
+    ct = client.send_aead.encrypt(nonce, b"record", b"aad")
+    assert server.recv_aead.decrypt(nonce, ct, b"aad") == b"record"
+    for wrong in (client.recv_aead, server.send_aead):  # the other direction's key
+        with pytest.raises(InvalidTag):
+            wrong.decrypt(nonce, ct, b"aad")
+    nonces = {_Keys.nonce(client.send_iv, seq) for seq in (0, 1, 2, 2**32, 2**64 - 1)}
+    assert len(nonces) == 5 and _Keys.nonce(client.send_iv, 0) == client.send_iv
+    assert _Keys.nonce(client.send_iv, 1) == client.send_iv[:-1] + bytes([client.send_iv[-1] ^ 1])
+    other = _Keys(shared, bytes(32), is_client=True)  # another transcript: other keys
+    assert other.send_iv != client.send_iv
 
 
 # --------------------------------------------------------------------------- #
@@ -191,10 +279,14 @@ def test_impostor_server_with_stolen_public_key_refused(server_key, pinned):
 
 
 def test_tampered_handshake_refused(server_key, pinned):
-    """Changing the client's hybrid share changes the transcript: the signature check fails."""
+    """Changing the client's hybrid share changes the transcript: the signature check fails.
+
+    The bit flipped is in the X25519 half, where any 32 bytes are a valid share: a flip in
+    the ML-KEM key can push a coefficient past q, and the server then refuses the key
+    outright (FIPS 203's modulus check), which made this test fail now and then."""
     def flip(direction, index, frame):
         if direction == "c2s" and index == 0:
-            frame = frame[:100] + bytes([frame[100] ^ 1]) + frame[101:]
+            frame = frame[:-5] + bytes([frame[-5] ^ 1]) + frame[-4:]
         return [frame]
 
     with TunnelServer(server_key, timeout=TIMEOUT) as server:
@@ -392,6 +484,20 @@ def test_password_database_bad_input():
         db.add("alice", "")
     with pytest.raises(ValueError, match="password must be at most 1024 bytes"):
         db.add("alice", "x" * 2000)
+    with pytest.raises(TypeError, match="username must be a str, got b'alice' of type bytes"):
+        db.add(b"alice", "pw")
+    with pytest.raises(TypeError, match="password must be a str, got an object of type int"):
+        db.add("alice", 1234)
+    with pytest.raises(TypeError, match="username must be a str, got None of type NoneType"):
+        db.verify(None, "pw")
+    assert not db.verify("", "pw") and not db.verify("alice", "")  # empty: no match, no error
+    with pytest.raises(ValueError, match=r"n must be at most 2\*\*20 = 1048576, got 1099511627776"):
+        PasswordDatabase(n=2**40)
+    with pytest.raises(ValueError, match=r"memory 128 \* n \* r within 1 GiB, got n=1048576, r=16"):
+        PasswordDatabase(n=2**20, r=16)
+    with pytest.raises(TypeError, match="n must be an integer, got 16384.0"):
+        PasswordDatabase(n=2.0**14)
+    PasswordDatabase(n=2**20, r=8)  # the largest accepted cost: 1 GiB per hash
 
 
 # --------------------------------------------------------------------------- #
@@ -430,7 +536,7 @@ def test_connect_bad_arguments(server_key, pinned):
         tunnel_connect(addr, "key")
     with pytest.raises(ValueError, match="mode must be one of certificate, password; got 'psk'"):
         tunnel_connect(addr, pinned, mode="psk")
-    with pytest.raises(ValueError, match="username must be a non-empty str, got None"):
+    with pytest.raises(TypeError, match="username must be a str, got None"):
         tunnel_connect(addr, pinned, mode="password")
     with pytest.raises(ValueError, match="only used in password mode"):
         tunnel_connect(addr, pinned, username="alice", password="pw")
@@ -442,3 +548,18 @@ def test_connect_bad_arguments(server_key, pinned):
         TunnelServer(b"key")
     with pytest.raises(TypeError, match="password_db must be a PasswordDatabase"):
         TunnelServer(server_key, password_db={"alice": "pw"})
+    with pytest.raises(TypeError, match=r"handler must be callable as handler\(conn, server\) or None, got str"):
+        TunnelServer(server_key, handler="echo")
+    with pytest.raises(TypeError, match=r"meddle must be callable as meddle\(direction, index, frame\) or None, "
+                                        r"got list"):
+        LoopbackAttacker(addr, meddle=[])
+
+
+def test_connect_to_nothing_is_a_tunnel_error(pinned):
+    """Nothing listens on the port: a TunnelConnectError (a TunnelError), not ConnectionRefusedError."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # the port was free a moment ago and nothing listens on it now
+    with pytest.raises(TunnelConnectError, match=f"cannot connect to 127.0.0.1:{port}"):
+        tunnel_connect(("127.0.0.1", port), pinned, timeout=TIMEOUT)
