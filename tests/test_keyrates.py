@@ -663,3 +663,14 @@ def test_satellite_pass_geometry_and_key():
         satellite_pass_key_bits(0.0)
     with pytest.raises(ValueError, match=r"altitude_km must be > 0, got -1.0"):
         satellite_pass_duration_s(-1.0)
+
+
+def test_best_parts_preset_is_the_stated_modern_link():
+    # The assumed modern link of the QKD-over-distance and post-quantum chapters:
+    # 0.16 dB/km, 80 % detection, 1e-7 background, 0.5 % error floor, GYS otherwise.
+    best = qlib.BEST_PARTS_ASSUMED
+    assert (best.attenuation_db_per_km, best.detector_efficiency, best.dark_count_probability,
+            best.error_floor) == (0.16, 0.8, 1e-7, 0.005)
+    assert best.ec_efficiency == qlib.GYS_2004.ec_efficiency
+    # better parts reach much further than GYS's 142 km (Lo, Ma, Chen 2005)
+    assert qlib.max_distance_km("decoy", experiment=best) > 2 * qlib.max_distance_km("decoy")

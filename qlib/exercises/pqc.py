@@ -31,8 +31,7 @@ def _handshake_extra():
 def _otp_reach():
     # As the chapter: decoy-state BB84 (qlib.decoy_bb84_key_rate) at 1 GHz with the
     # "today's best parts" link; the rate falls to exactly 0 at qlib.max_distance_km.
-    modern = qlib.GYS_2004.replace(attenuation_db_per_km=0.16, detector_efficiency=0.8,
-                                   dark_count_probability=1e-7, error_floor=0.005)
+    modern = qlib.BEST_PARTS_ASSUMED
 
     def excess(length_km):
         return 1e9 * qlib.decoy_bb84_key_rate(length_km, experiment=modern) - 1e7
