@@ -8,10 +8,9 @@ Run: ``python benchmarks/keyrates.py``
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
+
+from _timing import median_and_p95  # benchmarks/ is on sys.path when run as a script
 
 from qlib import (
     decoy_bb84_key_rate,
@@ -22,19 +21,6 @@ from qlib import (
     tampered_key_rate,
     vacuum_weak_decoy_key_rate,
 )
-
-
-def _measure(fn, repeats):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    median = statistics.median(times)
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return median, p95
 
 
 def main():
@@ -58,7 +44,7 @@ def main():
         ("max_distance_km('decoy'), root finding", lambda: max_distance_km("decoy"), 10),
     ]
     for label, fn, repeats in cases:
-        median, p95 = _measure(fn, repeats)
+        median, p95 = median_and_p95(fn, repeats)
         print(f"{label}: median {median * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms ({repeats} runs)")
 
 

@@ -8,23 +8,10 @@ Run: ``python benchmarks/repeaters.py``
 
 from __future__ import annotations
 
-import statistics
-import time
 
 from qlib.chains import repeater_chain, simulate_repeater_chain
 
-
-def _measure(fn, repeats):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    median = statistics.median(times)
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return median, p95
+from _timing import median_and_p95  # benchmarks/ is on sys.path when run as a script
 
 
 def main():
@@ -40,7 +27,7 @@ def main():
                                          swap_success_probability=0.5), 10),
     ]
     for label, fn, repeats in cases:
-        median, p95 = _measure(fn, repeats)
+        median, p95 = median_and_p95(fn, repeats)
         print(f"{label}: median {median * 1e3:.2f} ms, p95 {p95 * 1e3:.2f} ms ({repeats} runs)")
 
 
