@@ -139,14 +139,37 @@ def prose_and_code(raw: str, suffix: str) -> str:
 def _drop_divs(raw: str, cls: str) -> str:
     """``raw`` without the <div>s whose class includes ``cls`` (nested divs counted)."""
     out, pos = [], 0
+    for start, end in _div_spans(raw, cls):
+        out.append(raw[pos:start])
+        pos = end
+    out.append(raw[pos:])
+    return "".join(out)
+
+
+def glued_values(raw: str) -> list[str]:
+    """The values a page pastes into its prose with ``{glue:text}`` (computed by the
+    page's own cells: part of the body, though not in its source)."""
+    spans = re.findall(r'<span class="pasted-(?:text|inline)[^"]*">(.*?)</span>', raw, flags=re.S)
+    return [page_text(s) for s in spans]
+
+
+def cell_outputs(raw: str) -> str:
+    """The text of a page's cell outputs (what its own cells print or draw, without
+    scripts): body, in a student edition that runs no solution."""
+    raw = re.sub(r"<script\b.*?</script>", " ", raw, flags=re.S | re.I)
+    return " ".join(page_text(raw[s:e]) for s, e in _div_spans(raw, "cell_output"))
+
+
+def _div_spans(raw: str, cls: str) -> list[tuple[int, int]]:
+    """(start, end) of the <div>s whose class includes ``cls``, outermost only."""
+    spans, pos = [], 0
     opening = re.compile(rf'<div\b[^>]*class="[^"]*\b{cls}\b[^"]*"[^>]*>')
     tag = re.compile(r"<div\b|</div>")
     while (m := opening.search(raw, pos)):
-        out.append(raw[pos:m.start()])
         depth, i = 1, m.end()
         while depth and (t := tag.search(raw, i)):
             depth += 1 if t.group() == "<div" else -1
             i = t.end()
-        pos = i if depth == 0 else len(raw)
-    out.append(raw[pos:])
-    return "".join(out)
+        spans.append((m.start(), i if depth == 0 else len(raw)))
+        pos = spans[-1][1]
+    return spans

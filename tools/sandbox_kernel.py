@@ -106,7 +106,7 @@ def _unmount_tree(folder: str) -> None:
             pass  # several mounts stacked on one point
 
 
-def _confine(workdir: str, *, as_nobody: bool) -> None:
+def _confine(workdir: str) -> None:
     course = [os.path.realpath(p) for p in os.environ.get("QLIB_SANDBOX_READONLY", "").split(os.pathsep) if p]
     wanted = {*course, os.path.realpath(os.path.expanduser("~")), *map(os.path.realpath, HIDDEN)} - {"/"}
     hidden = []
@@ -142,8 +142,6 @@ def _confine(workdir: str, *, as_nobody: bool) -> None:
     bad = [p for p, options in top.items() if "rw" in options and p != workdir]
     if bad:
         raise RuntimeError(f"sandbox_kernel: could not make read-only: {bad}")
-    if as_nobody:
-        os.chown(workdir, NOBODY, NOBODY)
 
 
 def _environment(workdir: str) -> dict[str, str]:
@@ -181,9 +179,12 @@ def _inside(argv: list[str]) -> None:
     workdir = os.path.realpath(os.getcwd())
     connection = argv[argv.index("-f") + 1] if "-f" in argv else None
     info = Path(connection).read_text() if connection else None  # may be hidden below
-    as_nobody = os.getuid() == 0 and _real_root() and all(
-        _searchable_by_others(p) for p in (sys.executable, str(ROOT), sys.prefix))
-    _confine(workdir, as_nobody=as_nobody)
+    _confine(workdir)
+    # as nobody only if nobody can reach Python, qlib and the folder (seen after the hiding)
+    as_nobody = os.getuid() == 0 and _real_root() and all(_searchable_by_others(os.path.realpath(p)) for p in (
+        sys.executable, sys.base_prefix, str(ROOT), sys.prefix, workdir))
+    if as_nobody:
+        os.chown(workdir, NOBODY, NOBODY)
     os.chdir(workdir)  # re-enter the folder through the new mount
     env = _environment(workdir)
     for folder in (env["TMPDIR"], env["IPYTHONDIR"], env["MPLCONFIGDIR"]):
