@@ -68,6 +68,9 @@ assert [name for _, name in socket.if_nameindex()] == ["lo"], socket.if_nameinde
 
 ESCAPE_MOUNT = """\
 import subprocess
+status = open("/proc/self/status").read()
+assert int(status.split("CapEff:")[1].split()[0], 16) == 0, "the kernel has capabilities"
+assert int(status.split("NoNewPrivs:")[1].split()[0]) == 1
 for cmd in (["mount", "-o", "remount,bind,rw", "/"], ["mount", "-t", "tmpfs", "x", "."],
             ["unshare", "--mount", "--map-root-user", "true"]):
     assert subprocess.run(cmd, capture_output=True).returncode != 0, cmd
@@ -82,6 +85,7 @@ for pid in ({grader}, 1, os.getppid() or 1):
 
 ESCAPE_KILL = """\
 import os, signal
+assert os.getppid() == 0 and len([p for p in os.listdir("/proc") if p.isdigit()]) <= 3, "not alone"
 for pid in (os.getppid(), -1, {grader}):
     try:
         os.kill(pid, signal.SIGKILL)
@@ -270,6 +274,19 @@ def test_every_chapter_makes_a_valid_source_assignment(path):
     for cell in notebook.cells:
         if cell.metadata["nbgrader"].get("solution") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+
+
+def test_assignments_keep_an_edited_source_unless_forced(tmp_path):
+    folder = tmp_path / "source" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    edited = assignments.source_notebook(ASSIGNMENT)
+    edited.cells[0].source += "\n\nAn instructor's note."
+    nbformat.write(edited, folder / f"{ASSIGNMENT}.ipynb")
+    released = assignments.generate(tmp_path, [ASSIGNMENT])[0]
+    assert "An instructor's note." in nbformat.read(folder / f"{ASSIGNMENT}.ipynb", as_version=4).cells[0].source
+    assert "An instructor's note." in nbformat.read(released, as_version=4).cells[0].source
+    assignments.generate(tmp_path, [ASSIGNMENT], force=True)
+    assert "An instructor's note." not in nbformat.read(folder / f"{ASSIGNMENT}.ipynb", as_version=4).cells[0].source
 
 
 def test_grading_refuses_an_assignment_without_source(tmp_path):
