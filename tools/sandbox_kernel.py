@@ -57,7 +57,6 @@ namespace and ``tools/grade.py``'s wall-time limit still end a fork bomb.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -107,15 +106,24 @@ def _unmount_tree(folder: str) -> None:
 
 
 def _confine(workdir: str) -> None:
-    course = [os.path.realpath(p) for p in os.environ.get("QLIB_SANDBOX_READONLY", "").split(os.pathsep) if p]
-    wanted = {*course, os.path.realpath(os.path.expanduser("~")), *map(os.path.realpath, HIDDEN)} - {"/"}
-    hidden = []
-    for folder in sorted(wanted, key=len):  # outer ones first; skip what an outer one hides
-        if os.path.isdir(folder) and folder != STAGE and not any(_under(folder, h) for h in hidden):
-            hidden.append(folder)
+    course = {os.path.realpath(p) for p in os.environ.get("QLIB_SANDBOX_READONLY", "").split(os.pathsep) if p}
+    outer = {os.path.realpath(os.path.expanduser("~")), *map(os.path.realpath, HIDDEN)} - {"/", STAGE}
+
+    def outermost(folders):
+        chosen = []
+        for folder in sorted(folders, key=len):  # skip what an outer one already hides
+            if os.path.isdir(folder) and not any(_under(folder, c) for c in chosen):
+                chosen.append(folder)
+        return chosen
+
+    def hide(folder):
+        _unmount_tree(folder)
+        _mount("-t", "tmpfs", "-o", "size=1m,mode=755,nosuid,nodev", "sandbox-hidden", folder)
+
+    outer = outermost(outer)
     keep_ro = sorted({os.path.realpath(p) for p in (ROOT, sys.prefix, sys.base_prefix)})
-    keep_ro = [k for k in keep_ro if any(_under(k, h) for h in hidden)]
-    # 1. stage (on a tmpfs of our own) the folders to bind back, then hide
+    keep_ro = [k for k in keep_ro if any(_under(k, h) for h in outer)]
+    # 1. stage (on a tmpfs of our own) the folders to bind back
     _unmount_tree(STAGE)
     _mount("-t", "tmpfs", "-o", "size=1m,mode=755", "sandbox-stage", STAGE)
     staged = []
@@ -124,12 +132,18 @@ def _confine(workdir: str) -> None:
         os.mkdir(target)
         _mount("--bind", path, target)
         staged.append((target, path))
-    for folder in hidden:
-        _unmount_tree(folder)
-        _mount("-t", "tmpfs", "-o", "size=1m,mode=755,nosuid,nodev", "sandbox-hidden", folder)
-    for target, path in staged:
+    # 2. hide the home, /tmp, /run...; bind back Python and the repository found there
+    for folder in outer:
+        hide(folder)
+    for target, path in staged[1:]:
         os.makedirs(path, exist_ok=True)
         _mount("--bind", target, path)
+    # 3. hide the course wherever it is still seen (the repository may hold it:
+    #    _build/course), then bind back the submission's own folder
+    for folder in outermost(course):
+        hide(folder)
+    os.makedirs(workdir, exist_ok=True)
+    _mount("--bind", staged[0][0], workdir)
     _unmount_tree(STAGE)
     _mount("-t", "tmpfs", "-o", "size=1m,mode=755,nosuid,nodev", "sandbox-hidden", STAGE)  # an empty /dev/shm
     # 2. everything read-only but the submission's folder
