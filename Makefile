@@ -49,10 +49,11 @@ student: install
 
 # nbgrader assignments from the chapters' exercises (source/ and release/ in COURSE),
 # and the grading of one assignment's collected submissions:
-#   make assignments;  make grade ASSIGNMENT=teleportation
+#   make assignments [FORCE=1];  make grade ASSIGNMENT=teleportation
+# (an existing source/<chapter> is kept, with an instructor's edits, unless FORCE=1)
 COURSE ?= _build/course
 assignments: install
-	$(BIN)/python tools/assignments.py --course $(COURSE)
+	$(BIN)/python tools/assignments.py --course $(COURSE) $(if $(FORCE),--force)
 
 grade: install
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<chapter>"; exit 2; }

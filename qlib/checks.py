@@ -391,16 +391,18 @@ def check(label: str, answer) -> Feedback:
 
     Examples
     --------
-    >>> fb = check("qn-ex-one-in-a-thousand", 150.0)
+    Wrong answers only (this docstring is public; it must not show a right one):
+
+    >>> fb = check("qn-ex-one-in-a-thousand", 20.0)
     >>> fb.passed, fb.status
-    (True, 'correct')
-    >>> print(check("qn-ex-one-in-a-thousand", 150_000.0))
-    ✗ qn-ex-one-in-a-thousand: in the wrong units: this looks like m; give it in km
+    (False, 'wrong')
+    >>> print(fb)
+    ✗ qn-ex-one-in-a-thousand: not right yet: too low
       Hint: The loss in dB is -10 log10(eta); divide it by the attenuation per km.
-    >>> check("qn-ex-one-in-a-thousand", "150")
+    >>> check("qn-ex-one-in-a-thousand", "20")
     Traceback (most recent call last):
     ...
-    TypeError: answer to 'qn-ex-one-in-a-thousand' must be one number: fibre length in km; got the text '150': give the number itself, not a string
+    TypeError: answer to 'qn-ex-one-in-a-thousand' must be one number: fibre length in km; got the text '20': give the number itself, not a string
     """
     exercise = get_exercise(label)
     values = _values(label, exercise, answer)

@@ -122,7 +122,9 @@ def test_launch_and_repository_buttons_come_from_one_repository_url():
     assert config["html"]["use_repository_button"] is True
     buttons = config["launch_buttons"]
     assert buttons["notebook_interface"] == "jupyterlab"
-    assert re.fullmatch(r"https://\S+", buttons["binderhub_url"]) and re.fullmatch(r"https://\S+", buttons["jupyterhub_url"])
+    assert re.fullmatch(r"https://\S+", buttons["binderhub_url"])
+    # no hub of our own: empty hides the JupyterHub button (no broken link on every page)
+    assert buttons["jupyterhub_url"] == "" or re.fullmatch(r"https://\S+", buttons["jupyterhub_url"])
     # the address is written once: nowhere else among the book's own files
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     elsewhere = [f for f in tracked if f != "_config.yml" and (ROOT / f).is_file()
@@ -148,3 +150,51 @@ def test_every_pinned_package_supports_the_binder_python():
             continue  # not installed on this platform (an environment marker)
         if requires:
             assert all(v in SpecifierSet(requires) for v in versions), f"{line} requires Python {requires}"
+
+
+def _launch_links(config: dict, pagename: str = "chapters/teleportation") -> dict[str, str]:
+    """The launch buttons sphinx-book-theme puts on a chapter's page for this
+    ``_config.yml`` (its own ``html-page-context`` handler, run on a stand-in app:
+    no book build)."""
+    from types import SimpleNamespace
+
+    from jupyter_book.config import get_final_config
+    from sphinx_book_theme.header_buttons.launch import add_launch_buttons
+
+    sphinx_config, _ = get_final_config(user_yaml=config, cli_config={"latex_individualpages": False}, sourcedir=ROOT)
+    options = sphinx_config["html_theme_options"]
+    org, repo = options["repository_url"].rstrip("/").split("/")[-2:]
+    app = SimpleNamespace(
+        config={"html_theme_options": options},
+        env=SimpleNamespace(doc2path=lambda name: str(ROOT / f"{name}.md"),
+                            metadata={pagename: {"kernelspec": {"name": "python3"}}}),
+        outdir=str(ROOT / "_build" / "html"),
+    )
+    context = {"pagename": pagename, "sourcename": f"{pagename}.ipynb.txt", "header_buttons": [],
+               "github_url": "https://github.com", "github_user": org, "github_repo": repo}
+    add_launch_buttons(app, pagename, "page.html", context, None)
+    buttons = [b for group in context["header_buttons"] for b in group.get("buttons", [])]
+    return {b["text"]: b["url"] for b in buttons}
+
+
+def test_the_documented_hub_setting_makes_an_nbgitpuller_link():
+    """_config.yml documents `jupyterhub_url: <hub>`; set so, every chapter gets a
+    JupyterHub button that pulls the repository with nbgitpuller and opens the chapter.
+    Left empty (as committed), only the Binder button is shown."""
+    from urllib.parse import parse_qs, urlsplit
+
+    text = (ROOT / "_config.yml").read_text()
+    hub = re.search(r"^#\s+jupyterhub_url:\s*(https://\S+)\s*$", text, re.M)
+    assert hub, "_config.yml must show how to set jupyterhub_url"
+    config = yaml.safe_load(text)
+    assert set(_launch_links(config)) == ({"Binder"} if not config["launch_buttons"]["jupyterhub_url"]
+                                          else {"Binder", "JupyterHub"})
+    config["launch_buttons"]["jupyterhub_url"] = hub.group(1)
+    links = _launch_links(config)
+    url = urlsplit(links["JupyterHub"])
+    assert f"{url.scheme}://{url.netloc}" == hub.group(1).rstrip("/")
+    assert url.path == "/hub/user-redirect/git-pull"
+    query = parse_qs(url.query)
+    repo = config["repository"]["url"]
+    assert query["repo"] == [repo] and query["branch"] == [config["repository"]["branch"]]
+    assert query["urlpath"] == [f"lab/tree/{repo.rsplit('/', 1)[1]}/chapters/teleportation.md"]

@@ -5,7 +5,8 @@
 For each chapter in ``_toc.yml`` (or the ones named, by file stem) this writes
 the nbgrader *source* notebook ``DIR/source/<chapter>/<chapter>.ipynb`` and runs
 ``nbgrader generate_assignment``, which writes the student version (solutions
-removed) to ``DIR/release/<chapter>/<chapter>.ipynb``. ``DIR`` defaults to
+removed) to ``DIR/release/<chapter>/<chapter>.ipynb``. An existing source notebook
+is kept (and released again) unless ``--force`` is given. ``DIR`` defaults to
 ``_build/course`` and gets an ``nbgrader_config.py`` if it has none.
 
 A source notebook holds
@@ -44,14 +45,18 @@ DEFAULT_COURSE = ROOT / "_build" / "course"
 from qlib.checks import exercise_labels, get_exercise
 from qlib.exercises.myst import chapter_exercises
 
-CONFIG = '''\
+#: Seconds a cell of a submission may run before it is interrupted (nbgrader's
+#: ``Execute.timeout``, written into the course's config; ``tools/grade.py``'s default).
+CELL_TIMEOUT = 30
+
+CONFIG = f'''\
 # nbgrader configuration for the book's assignments (written by tools/assignments.py).
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "quantum-networks-book"
 # Each cell of a submission may run this long (seconds) before it is interrupted.
-c.Execute.timeout = 30
+c.Execute.timeout = {CELL_TIMEOUT}
 c.Execute.interrupt_on_timeout = True
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 '''
 
@@ -152,9 +157,11 @@ def nbgrader(*args: str, course: Path, check=True) -> subprocess.CompletedProces
     return subprocess.run(cmd, cwd=course, check=check, capture_output=True, text=True, env=env)
 
 
-def generate(course: Path, chapters: list[str]) -> list[Path]:
+def generate(course: Path, chapters: list[str], *, force: bool = False) -> list[Path]:
     """Write the source notebooks and run ``nbgrader generate_assignment``; return the
-    released student notebooks."""
+    released student notebooks. A chapter whose ``source/<chapter>`` folder exists keeps
+    it (an instructor may have edited it: points, statements) and is only released again,
+    with a warning; ``force=True`` regenerates it from the chapter."""
     course.mkdir(parents=True, exist_ok=True)
     config = course / "nbgrader_config.py"
     if not config.exists():
@@ -162,10 +169,14 @@ def generate(course: Path, chapters: list[str]) -> list[Path]:
     released = []
     for chapter in chapters:
         folder = course / "source" / chapter
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        nbformat.write(source_notebook(chapter), folder / f"{chapter}.ipynb")
+        if folder.exists() and not force:
+            print(f"assignments.py: {folder} exists and is kept (your edits stay); "
+                  "pass --force to regenerate it from the chapter", file=sys.stderr)
+        else:
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            nbformat.write(source_notebook(chapter), folder / f"{chapter}.ipynb")
         proc = nbgrader("generate_assignment", chapter, "--force", course=course, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment {chapter} failed:\n{proc.stdout}{proc.stderr}")
@@ -194,12 +205,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("chapters", nargs="*", help="chapter file stems (default: every chapter in _toc.yml)")
     parser.add_argument("--course", type=Path, default=DEFAULT_COURSE, help="nbgrader course directory")
+    parser.add_argument("--force", action="store_true",
+                        help="regenerate source/<chapter> even if it exists (discards edits made to it)")
     args = parser.parse_args(argv)
     known = toc_chapters()
     unknown = [c for c in args.chapters if c not in known]
     if unknown:
         parser.error(f"not chapters in _toc.yml: {unknown}; known: {known}")
-    for path in generate(args.course.resolve(), args.chapters or known):
+    for path in generate(args.course.resolve(), args.chapters or known, force=args.force):
         print(f"released {path.relative_to(args.course.resolve())}")
     return 0
 

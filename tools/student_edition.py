@@ -16,6 +16,16 @@ answer with ``qlib.check``. Then
 - ``DIR/notebooks/<chapter>.ipynb``: each chapter as a notebook without
   solutions, with an answer cell and a check cell after each exercise.
 
+The copy also differs from the instructor edition in what it links to and lists:
+
+- its ``_toc.yml`` has no instructors' part and ``instructors.md`` is deleted: that page
+  is about the solutions and the grading, and runs ``qlib.check``;
+- its ``_config.yml`` has no ``repository`` (so no repository button) and no
+  ``launch_buttons``: the public repository, which Binder and nbgitpuller would
+  open, holds every solution. To let students open the chapters live, publish
+  ``DIR/notebooks`` in a repository of their own and add launch buttons for it
+  to a copy of this tool's config (``student_config``), never for the book's.
+
 The instructor edition is the normal build (``make book``).
 """
 
@@ -78,6 +88,26 @@ def student_text(path: Path, *, notebook: bool = False) -> str:
                            after_exercise=_notebook_cells if notebook else _site_note)
 
 
+def student_toc(toc: dict) -> dict:
+    """The table of contents without any part or chapter that is not a chapter of the
+    book (the instructors' page)."""
+    parts = []
+    for part in toc.get("parts", []):
+        chapters = [c for c in part.get("chapters", []) if c["file"].startswith("chapters/")]
+        if chapters:
+            parts.append({**part, "chapters": chapters})
+    return {**toc, "parts": parts}
+
+
+def student_config(config: dict) -> dict:
+    """The book's ``_config.yml`` for the student edition: no link to the repository
+    (which holds the solutions) and no launch button (which would open it)."""
+    config = {key: value for key, value in config.items() if key not in {"repository", "launch_buttons"}}
+    config["html"] = {**config.get("html", {}), "use_repository_button": False,
+                      "use_issues_button": False, "use_edit_page_button": False}
+    return config
+
+
 def _jupyter_book() -> str:
     exe = Path(sys.executable).with_name("jupyter-book")
     return str(exe) if exe.exists() else "jupyter-book"
@@ -98,6 +128,14 @@ def build(out: Path, *, notebooks_only: bool = False) -> Path:
         shutil.copytree(ROOT, src, ignore=IGNORE)
         for path in chapters:
             (src / path.relative_to(ROOT)).write_text(student_text(path), encoding="utf-8")
+        toc = student_toc(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+        (src / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
+        (src / "_config.yml").write_text(
+            yaml.safe_dump(student_config(yaml.safe_load((ROOT / "_config.yml").read_text())), sort_keys=False))
+        listed = {src / f"{c['file']}.md" for part in toc["parts"] for c in part["chapters"]} | {src / f"{toc['root']}.md"}
+        for page in src.glob("*.md"):
+            if page not in listed and page.name != "README.md":
+                page.unlink()  # instructors.md: not built, not copied to _sources
         proc = subprocess.run([_jupyter_book(), "build", str(src), "--path-output", tmp, "-W", "-n", "--keep-going"],
                               capture_output=True, text=True)
         (out / "build.log").write_text(proc.stdout + proc.stderr)
