@@ -172,6 +172,45 @@ def check_positive_array(name: str, value) -> float | np.ndarray:
     return value
 
 
+def check_generator(seed, rng) -> np.random.Generator:
+    """One numpy Generator from ``seed`` (an int >= 0, or None) or ``rng`` (not both)."""
+    if rng is not None:
+        if seed is not None:
+            raise ValueError(f"give seed or rng, not both, got seed={seed!r} and an rng")
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        return rng
+    if seed is not None:
+        seed = check_int("seed", seed, minimum=0)
+    return np.random.default_rng(seed)
+
+
+def check_bit_array(name: str, value) -> np.ndarray:
+    """Return ``value`` as a 1-d ``uint8`` array of bits 0/1 (bools accepted)."""
+    arr = np.asarray(value)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-d array of bits, got shape {arr.shape}")
+    if arr.dtype == bool:
+        arr = arr.astype(np.uint8)
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer bits 0/1, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() > 1):
+        bad = int(arr[(arr < 0) | (arr > 1)][0])
+        raise ValueError(f"{name} must hold only bits 0 and 1, got {bad!r}")
+    return arr.astype(np.uint8, copy=False)
+
+
+def check_bit_pair(alice_name: str, alice, bob_name: str, bob):
+    """Two bit arrays of the same length, checked with :func:`check_bit_array`."""
+    a = check_bit_array(alice_name, alice)
+    b = check_bit_array(bob_name, bob)
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{alice_name} and {bob_name} must have the same length, got {a.size} and {b.size}"
+        )
+    return a, b
+
+
 def check_int(name: str, value, *, minimum: int | None = None) -> int:
     """Return ``value`` as a Python ``int`` (refusing bools, floats and others)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):

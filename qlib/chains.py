@@ -75,6 +75,7 @@ import numpy as np
 
 from ._validation import (
     check_choice,
+    check_generator,
     check_int,
     check_nonnegative,
     check_positive,
@@ -521,12 +522,7 @@ def simulate_repeater_chain(
         total_length_km, segments, scheme, attenuation_db_per_km, detector_efficiency,
         source_efficiency, link_fidelity, swap_success_probability, t2_s, repetition_rate_hz)
     runs = check_int("runs", runs, minimum=2)
-    if rng is not None and seed is not None:
-        raise ValueError("give seed or rng, not both, got both")
-    if rng is None:
-        rng = np.random.default_rng(seed)
-    elif not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    rng = check_generator(seed, rng)
     swap = swap_bell_diagonal
     if scheme == "nested":
         k = n.bit_length() - 1

@@ -31,9 +31,17 @@ import numpy as np
 from scipy.linalg import toeplitz
 from scipy.signal import fftconvolve
 
-from ._validation import check_choice, check_int, check_probability, check_real
+from ._validation import (
+    check_bit_array,
+    check_bit_pair,
+    check_choice,
+    check_generator,
+    check_int,
+    check_probability,
+    check_real,
+)
 from .keyrates import binary_entropy, finite_key_length
-from .qkd import PrepareMeasureRun, _check_bit_array, _check_pair, _generator
+from .qkd import PrepareMeasureRun
 
 __all__ = [
     "CASCADE_SCHEDULES",
@@ -237,7 +245,7 @@ def cascade(
     >>> 1.0 < result.efficiency < 1.3
     True
     """
-    a, b = _check_pair("alice_key", alice_key, "bob_key", bob_key)
+    a, b = check_bit_pair("alice_key", alice_key, "bob_key", bob_key)
     n = a.size
     if n < 2:
         raise ValueError(f"alice_key and bob_key must have at least 2 bits for Cascade, got {n}")
@@ -253,7 +261,7 @@ def cascade(
         for i, k in enumerate(sizes):
             if k > n:
                 raise ValueError(f"block_sizes[{i}] must be in [1, {n}] (the key length), got {k}")
-    gen = _generator(seed, rng)
+    gen = check_generator(seed, rng)
 
     bob = b.copy()
     errors_before = int(np.count_nonzero(a != b))
@@ -408,11 +416,11 @@ def verify_keys(alice_key, bob_key, *, tag_bits=64, seed=None, rng=None) -> Veri
     >>> verify_keys([0, 1, 1, 0], [0, 1, 0, 0], seed=0).match
     False
     """
-    a, b = _check_pair("alice_key", alice_key, "bob_key", bob_key)
+    a, b = check_bit_pair("alice_key", alice_key, "bob_key", bob_key)
     t = check_int("tag_bits", tag_bits)
     if not (8 <= t <= 512 and t % 8 == 0):
         raise ValueError(f"tag_bits must be a multiple of 8 in [8, 512], got {t}")
-    gen = _generator(seed, rng)
+    gen = check_generator(seed, rng)
     hash_key = gen.bytes(32)
 
     def tag(bits):
@@ -437,7 +445,7 @@ def _toeplitz_inputs(input_length, output_length, seed, rng):
     m = check_int("output_length", output_length, minimum=0)
     if m > n:
         raise ValueError(f"output_length must be in [0, {n}] (the input length), got {m}")
-    gen = _generator(seed, rng)
+    gen = check_generator(seed, rng)
     return n, m, gen.integers(0, 2, size=n + m - 1, dtype=np.uint8) if n + m > 1 else np.zeros(0, np.uint8)
 
 
@@ -532,7 +540,7 @@ def toeplitz_hash(key, output_length, *, seed=None, rng=None) -> np.ndarray:
     >>> bool(np.array_equal(y, toeplitz_matrix(6, 3, seed=5) @ x % 2))
     True
     """
-    x = _check_bit_array("key", key)
+    x = check_bit_array("key", key)
     if x.size == 0:
         raise ValueError("key must hold at least 1 bit, got an empty key")
     n, m, t = _toeplitz_inputs(x.size, output_length, seed, rng)
@@ -811,7 +819,7 @@ def distill_key(
             f"tag_bits must be >= log2(1/eps_cor) = {math.log2(1.0 / cor):.1f} for eps_cor = {cor!r}, "
             f"got {t}: a shorter tag cannot give that correctness"
         )
-    gen = _generator(seed, rng)
+    gen = check_generator(seed, rng)
     q = run.qber_estimate
 
     def budget(leak):

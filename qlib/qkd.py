@@ -35,8 +35,11 @@ import numpy as np
 
 from ._linalg import clip_unit
 from ._validation import (
+    check_bit_array,
+    check_bit_pair,
     check_choice,
     check_density_matrix,
+    check_generator,
     check_int,
     check_nonnegative,
     check_probability,
@@ -77,45 +80,8 @@ E91_ALICE_ANGLES = (0.0, math.pi / 4, math.pi / 2)
 E91_BOB_ANGLES = (math.pi / 4, math.pi / 2, 3 * math.pi / 4)
 
 
-def _generator(seed, rng) -> np.random.Generator:
-    """One numpy Generator from ``seed`` or ``rng`` (not both)."""
-    if rng is not None:
-        if seed is not None:
-            raise ValueError(f"give seed or rng, not both, got seed={seed!r} and an rng")
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        return rng
-    if seed is not None:
-        seed = check_int("seed", seed, minimum=0)
-    return np.random.default_rng(seed)
-
-
 def _bits(rng, n):
     return rng.integers(0, 2, size=n, dtype=np.uint8)
-
-
-def _check_bit_array(name, value) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-d array of bits, got shape {arr.shape}")
-    if arr.dtype == bool:
-        arr = arr.astype(np.uint8)
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} must hold integer bits 0/1, got dtype {arr.dtype}")
-    if arr.size and (arr.min() < 0 or arr.max() > 1):
-        bad = int(arr[(arr < 0) | (arr > 1)][0])
-        raise ValueError(f"{name} must hold only bits 0 and 1, got {bad!r}")
-    return arr.astype(np.uint8, copy=False)
-
-
-def _check_pair(alice_name, alice, bob_name, bob):
-    a = _check_bit_array(alice_name, alice)
-    b = _check_bit_array(bob_name, bob)
-    if a.shape != b.shape:
-        raise ValueError(
-            f"{alice_name} and {bob_name} must have the same length, got {a.size} and {b.size}"
-        )
-    return a, b
 
 
 # --------------------------------------------------------------------------- #
@@ -349,7 +315,7 @@ def simulate_bb84(
         raise ValueError(
             "eavesdropper='pns' needs a weak coherent source: give mean_photon_number, got None"
         )
-    gen = _generator(seed, rng)
+    gen = check_generator(seed, rng)
 
     n_bases = 3 if protocol == "six-state" else 2
     alice_bits = _bits(gen, n)
@@ -477,14 +443,14 @@ def estimate_qber(alice_bits, bob_bits, sample_size, *, seed=None, rng=None):
     >>> q
     0.25
     """
-    a, b = _check_pair("alice_bits", alice_bits, "bob_bits", bob_bits)
+    a, b = check_bit_pair("alice_bits", alice_bits, "bob_bits", bob_bits)
     k = check_int("sample_size", sample_size)
     if not 1 <= k <= a.size:
         raise ValueError(
             f"sample_size must be in [1, {a.size}] (the key length), got {k}"
             + ("; the key is too short to estimate an error rate" if a.size == 0 else "")
         )
-    gen = _generator(seed, rng)
+    gen = check_generator(seed, rng)
     sample = np.zeros(a.size, dtype=bool)
     sample[gen.permutation(a.size)[:k]] = True
     return float(np.count_nonzero(a[sample] != b[sample]) / k), sample
@@ -948,7 +914,7 @@ def simulate_entangled_qkd(n_pairs, state=None, *, protocol="e91", seed=None, rn
     n = check_int("n_pairs", n_pairs, minimum=1)
     protocol = check_choice("protocol", protocol, ("e91", "bbm92"))
     rho = bell_state("phi+") if state is None else check_density_matrix("state", state, n_qubits=2)
-    gen = _generator(seed, rng)
+    gen = check_generator(seed, rng)
     mat = rho.full()
     if protocol == "e91":
         a_angles, b_angles = E91_ALICE_ANGLES, E91_BOB_ANGLES
