@@ -135,6 +135,20 @@ def check_probability_array(name: str, value) -> float | np.ndarray:
     return value
 
 
+def check_qber(name: str, value) -> float:
+    """Return ``value`` as a float error rate in [0, 0.5] (above 1/2 Bob would flip his bits)."""
+    value = check_real(name, value)
+    _check_range(name, value, 0.0, 0.5, "0", "0.5")
+    return value
+
+
+def check_qber_array(name: str, value) -> float | np.ndarray:
+    """Vectorised :func:`check_qber`: scalar in → float, array in → ndarray."""
+    value = check_real_array(name, value)
+    _check_range(name, value, 0.0, 0.5, "0", "0.5")
+    return value
+
+
 def check_nonnegative(name: str, value) -> float:
     """Return ``value`` as a finite float ``>= 0``."""
     value = check_real(name, value)

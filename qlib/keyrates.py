@@ -52,6 +52,8 @@ from ._validation import (
     check_positive,
     check_probability,
     check_probability_array,
+    check_qber,
+    check_qber_array,
     check_real,
     check_real_array,
 )
@@ -83,16 +85,6 @@ __all__ = [
     "tampered_key_rate",
     "qkd_aborts",
 ]
-
-
-def _check_qber_array(name: str, value):
-    q = check_real_array(name, value)
-    arr = np.asarray(q)
-    bad = (arr < 0.0) | (arr > 0.5)
-    if np.any(bad):
-        first = float(arr[bad].flat[0]) if arr.ndim else float(arr)
-        raise ValueError(f"{name} must be in [0, 0.5], got {first!r}")
-    return q
 
 
 def _as_result(values, like):
@@ -179,7 +171,7 @@ def shor_preskill_rate(qber):
     >>> shor_preskill_rate(0.12)
     0.0
     """
-    q = _check_qber_array("qber", qber)
+    q = check_qber_array("qber", qber)
     rate = np.maximum(0.0, 1.0 - 2.0 * binary_entropy_bits(q))
     return _as_result(rate, q)
 
@@ -222,7 +214,7 @@ def six_state_rate(qber):
     >>> round(six_state_rate(0.05), 4)
     0.4968
     """
-    q = _check_qber_array("qber", qber)
+    q = check_qber_array("qber", qber)
     a = 1.0 - 1.5 * np.asarray(q, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         term_a = np.where(a > 0, a * np.log2(np.where(a > 0, a, 1.0)), 0.0)
@@ -317,7 +309,7 @@ def finite_key_length(n, k, qber, *, leak_ec, eps_sec=1e-10, eps_cor=1e-15):
     """
     n = check_int("n", n, minimum=1)
     k = check_int("k", k, minimum=1)
-    q = float(_check_qber_array("qber", check_real("qber", qber)))
+    q = check_qber("qber", qber)
     leak = check_nonnegative("leak_ec", leak_ec)
     for name, eps in (("eps_sec", eps_sec), ("eps_cor", eps_cor)):
         value = check_real(name, eps)
@@ -421,9 +413,7 @@ class QKDExperiment:
         y0 = check_probability("dark_count_probability", self.dark_count_probability)
         if y0 == 1:
             raise ValueError("dark_count_probability must be in [0, 1), got 1.0")
-        e_d = check_probability("error_floor", self.error_floor)
-        if e_d > 0.5:
-            raise ValueError(f"error_floor must be in [0, 0.5], got {e_d!r}")
+        e_d = check_qber("error_floor", self.error_floor)
         f = check_real("ec_efficiency", self.ec_efficiency)
         if f < 1:
             raise ValueError(f"ec_efficiency must be >= 1 (1 is the Shannon limit), got {f!r}")
@@ -1664,10 +1654,10 @@ def qkd_aborts(qber, qber_threshold=None):
     >>> qkd_aborts(0.03), qkd_aborts(0.25)
     (False, True)
     """
-    q = _check_qber_array("qber", qber)
+    q = check_qber_array("qber", qber)
     if qber_threshold is None:
         t = SHOR_PRESKILL_THRESHOLD
     else:
-        t = float(_check_qber_array("qber_threshold", check_real("qber_threshold", qber_threshold)))
+        t = check_qber("qber_threshold", qber_threshold)
     out = np.asarray(q) > t
     return bool(out) if np.ndim(q) == 0 else out

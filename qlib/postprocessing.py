@@ -37,7 +37,7 @@ from ._validation import (
     check_choice,
     check_generator,
     check_int,
-    check_probability,
+    check_qber,
     check_real,
 )
 from .keyrates import binary_entropy, finite_key_length
@@ -109,9 +109,7 @@ def cascade_block_sizes(qber, key_length, schedule="opt8", passes=None) -> tuple
     >>> cascade_block_sizes(0.02, 100_000, "original")
     (37, 74, 148, 296)
     """
-    q = check_probability("qber", qber)
-    if q > 0.5:
-        raise ValueError(f"qber must be in [0, 0.5], got {q!r}")
+    q = check_qber("qber", qber)
     n = check_int("key_length", key_length, minimum=2)
     schedule = check_choice("schedule", schedule, CASCADE_SCHEDULES)
     if passes is not None:
@@ -249,9 +247,7 @@ def cascade(
     n = a.size
     if n < 2:
         raise ValueError(f"alice_key and bob_key must have at least 2 bits for Cascade, got {n}")
-    q_est = check_real("qber", qber)
-    if not 0.0 <= q_est <= 0.5:
-        raise ValueError(f"qber must be in [0, 0.5], got {q_est!r}")
+    q_est = check_qber("qber", qber)
     if block_sizes is None:
         sizes = cascade_block_sizes(q_est, n, schedule, passes)
     else:
@@ -675,9 +671,7 @@ def key_budget(
             f"sample must be in [1, sifted) = [1, {s!r}) so that bits are left to estimate "
             f"and to keep, got {k!r}; the key is too short to estimate"
         )
-    q = check_real("qber_estimate", qber_estimate)
-    if not 0.0 <= q <= 0.5:
-        raise ValueError(f"qber_estimate must be in [0, 0.5], got {q!r}")
+    q = check_qber("qber_estimate", qber_estimate)
     leak = check_real("leak_ec", leak_ec)
     if leak < 0:
         raise ValueError(f"leak_ec must be >= 0, got {leak!r}")
