@@ -35,7 +35,6 @@ import numpy as np
 
 from ._linalg import clip_unit
 from ._validation import (
-    check_bit_array,
     check_bit_pair,
     check_choice,
     check_density_matrix,
