@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +26,17 @@ def toc_files() -> list[str]:
             files.append(chapter["file"])
             files.extend(section["file"] for section in chapter.get("sections", []))
     return files
+
+
+def load_tool(name: str):
+    """Import ``tools/<name>.py`` (the instructors' scripts, not a package) as a module."""
+    module_name = f"tools_{name}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, ROOT / "tools" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
 
 
 def chapter_paths() -> list[Path]:

@@ -21,16 +21,14 @@ into the submission's time limit, and the others are graded all the same).
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from _book import ROOT, chapter_paths
+from _book import ROOT, chapter_paths, load_tool
 from _solutions import found_number, number_needles
 from _solutions import needles as _needles
 from _solutions import normal as _normal
@@ -38,16 +36,8 @@ from _solutions import normal as _normal
 ASSIGNMENT = "teleportation"  # five checked exercises, a quick set-up
 
 
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(f"tools_{name}", ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-assignments = _tool("assignments")
-grading = _tool("grade")
+assignments = load_tool("assignments")
+grading = load_tool("grade")
 
 DELETE_EVERYTHING = """\
 import glob, os, shutil
@@ -295,7 +285,7 @@ def test_grading_refuses_an_assignment_without_source(tmp_path):
 
 
 def test_the_sandbox_refuses_to_run_unconfined_unless_told(monkeypatch):
-    sandbox = _tool("sandbox_kernel")
+    sandbox = load_tool("sandbox_kernel")
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     monkeypatch.delenv("QLIB_SANDBOX_OPTIONAL", raising=False)
     with pytest.raises(SystemExit, match="cannot make a mount and PID namespace"):

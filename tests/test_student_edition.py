@@ -18,14 +18,12 @@ neither to the repository (which holds the solutions) nor to Binder or a hub.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 
 import nbformat
 import pytest
 
-from _book import ROOT, chapter_paths
+from _book import ROOT, chapter_paths, load_tool
 from _solutions import needles as _needles
 from _solutions import page_text as _page_text
 from _solutions import body_sources, cell_outputs, found_number, glued_values, number_needles, prose_and_code
@@ -37,15 +35,7 @@ pytestmark = pytest.mark.book  # builds the book: skipped by `pytest -m "not boo
 CHAPTERS = chapter_paths()
 
 
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(f"tools_{name}", ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-student_edition = _tool("student_edition")
+student_edition = load_tool("student_edition")
 
 
 @pytest.fixture(scope="module")
