@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install browser book test bench serve clean student assignments grade
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml binder/overrides.json
+$(STAMP): requirements.txt constraints.txt pyproject.toml tooling/pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -45,7 +45,7 @@ bench: install
 # The student edition: the site without any solution in _build/student/html, and
 # each chapter's exercises as a notebook in _build/student/notebooks.
 student: install
-	$(BIN)/python tools/student_edition.py
+	$(BIN)/python -m qbook.student_edition
 
 # nbgrader assignments from the chapters' exercises (source/ and release/ in COURSE),
 # and the grading of one assignment's collected submissions:
@@ -53,11 +53,11 @@ student: install
 # (an existing source/<chapter> is kept, with an instructor's edits, unless FORCE=1)
 COURSE ?= _build/course
 assignments: install
-	$(BIN)/python tools/assignments.py --course $(COURSE) $(if $(FORCE),--force)
+	$(BIN)/python -m qbook.assignments --course $(COURSE) $(if $(FORCE),--force)
 
 grade: install
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<chapter>"; exit 2; }
-	$(BIN)/python tools/grade.py $(ASSIGNMENT) --course $(COURSE)
+	$(BIN)/python -m qbook.grade $(ASSIGNMENT) --course $(COURSE)
 
 serve:
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html

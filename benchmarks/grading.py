@@ -4,13 +4,14 @@ Target from issue 7 (instructors): grading 30 submissions of one chapter's
 assignment takes at most 2 minutes on the 2-core machine.
 
 The class: 30 submissions of the teleportation assignment (five exercises),
-every third one with a wrong answer, graded with ``tools/grade.py`` (nbgrader
+every third one with a wrong answer, graded with :mod:`qbook.grade` (nbgrader
 autograde, each submission in a fresh confined kernel, no network). Run
 ``python benchmarks/grading.py`` (``--students N``, ``--jobs N``,
 ``--chapter NAME``).
 """
 
 from __future__ import annotations
+
 
 import argparse
 import csv
@@ -23,8 +24,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the helpers the tests use
-from _book import load_tool  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests" / "book"))  # the helpers the tests use
 
 TARGET_S = 120.0
 
@@ -35,7 +35,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--chapter", default="teleportation")
     args = parser.parse_args()
-    assignments, grading = load_tool("assignments"), load_tool("grade")
+    from qbook import assignments
+    from qbook import grade as grading
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         course = Path(tmp) / "course"
         start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Speed of qlib.pqc and qlib.tunnel over loopback, printed (never asserted).
+"""Speed of qlib.crypto.pqc and qlib.crypto.tunnel over loopback, printed (never asserted).
 
 Targets from issue 6 (post-quantum vs quantum cryptography):
 
@@ -77,7 +77,7 @@ def main() -> None:
     bulk = bulk_time(key, pinned)
 
     med = statistics.median(hs) * 1e3
-    print("qlib.tunnel over loopback (nothing asserted)")
+    print("qlib.crypto.tunnel over loopback (nothing asserted)")
     print(f"{'measurement':<62} {'median':>10} {'target':>8}  ok")
     print(f"{'hybrid handshake, ML-DSA-65 server authentication (ms)':<62} {med:>10.2f} "
           f"{TARGET_HANDSHAKE_MS:>8.1f}  {'yes' if med <= TARGET_HANDSHAKE_MS else 'NO'}")

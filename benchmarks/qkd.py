@@ -1,4 +1,4 @@
-"""Speed of qlib.qkd and qlib.postprocessing, printed (never asserted).
+"""Speed of qlib.qkd and qlib.qkd.postprocessing, printed (never asserted).
 
 Targets from issue 5 (quantum key distribution):
 

@@ -9,7 +9,7 @@ Run: ``python benchmarks/repeaters.py``
 from __future__ import annotations
 
 
-from qlib.chains import repeater_chain, simulate_repeater_chain
+from qlib.network.chains import repeater_chain, simulate_repeater_chain
 
 from _timing import median_and_p95  # benchmarks/ is on sys.path when run as a script
 

@@ -1,4 +1,4 @@
-"""Speed of qlib.teleportation, printed (never asserted).
+"""Speed of qlib.quantum.teleportation, printed (never asserted).
 
 Targets from issue 3 (teleportation and links):
 
@@ -38,7 +38,7 @@ def timings(func, repeats: int) -> np.ndarray:
 def noise_sweep(n: int = 1000) -> np.ndarray:
     """``n`` two-qubit resources: Φ+ whose qubits are depolarized (p) and amplitude-damped (γ).
 
-    A 40 × 25 grid of (p, γ), built with qlib.channels (not timed), returned as
+    A 40 × 25 grid of (p, γ), built with qlib.quantum.channels (not timed), returned as
     an ``(n, 4, 4)`` array of density matrices.
     """
     ps = np.linspace(0.0, 1.0, 40)
@@ -69,7 +69,7 @@ def main() -> None:
     sweep_qobj = [qutip.Qobj(m, dims=[[2, 2], [2, 2]]) for m in sweep]
     sweep_repeats = max(20, args.repeats // 10)
 
-    print("qlib.teleportation timings (ms; targets are p95; nothing asserted)")
+    print("qlib.quantum.teleportation timings (ms; targets are p95; nothing asserted)")
     print(f"{'call':<52} {'median':>10} {'p95':>8} {'target':>8}  ok")
     print(row("teleport(ket) through Φ+ (default)", timings(lambda: qlib.teleport(psi), args.repeats), TARGET_TELEPORT_MS))
     print(row("teleport(ket, Werner 0.9)", timings(lambda: qlib.teleport(psi, werner), args.repeats), TARGET_TELEPORT_MS))

@@ -1,35 +1,24 @@
-"""qlib: the physics and the interactive figures behind the textbook
-*Quantum Networks and Their Security*.
+"""qlib: the physics behind the textbook *Quantum Networks and Their Security*.
 
-Physics modules (pure functions over ``qutip.Qobj``; no plotting):
+The library has three floors (``docs/architecture.md`` draws the whole house):
 
-- :mod:`qlib.states`    Bell, Werner and Bell-diagonal states
-- :mod:`qlib.channels`  single-qubit noise channels applied to multi-qubit states
-- :mod:`qlib.metrics`   fidelity, concurrence, negativity, CHSH, monogamy
-- :mod:`qlib.links`     fibre, free-space and satellite links; detection, delays, memories
-- :mod:`qlib.sources`   photon-pair statistics of parametric down-conversion
-- :mod:`qlib.cloning`   the optimal universal quantum cloner
-- :mod:`qlib.teleportation` teleportation through a noisy pair; the 2/3 classical limit
-- :mod:`qlib.repeaters`  entanglement swapping, purification, memories, repeaterless bounds
-- :mod:`qlib.chains`    repeater chains: rate, fidelity, Monte Carlo, key rate
-- :mod:`qlib.keyrates`  secret-key rates of QKD: Shor–Preskill, six-state, finite keys; weak pulses and decoys over distance, satellites, tampering
-- :mod:`qlib.qkd`       BB84, six-state, B92, E91, BBM92; intercept-resend and PNS attacks
-- :mod:`qlib.postprocessing` Cascade, verification, Toeplitz privacy amplification, key budget
-- :mod:`qlib.pqc`       ML-KEM, ML-DSA, the X25519+ML-KEM-768 hybrid, sizes, Mosca
-- :mod:`qlib.tunnel`    a post-quantum tunnel over a loopback socket
+- physics, pure functions over ``qutip.Qobj`` and numpy arrays, never plotting:
+  :mod:`qlib.quantum` (states, channels, metrics, cloning, teleportation),
+  :mod:`qlib.network` (links, sources, repeaters, chains, bounds) and
+  :mod:`qlib.qkd` (key rates, protocols, post-processing), with the physical
+  constants in :mod:`qlib.constants`;
+- cryptography, :mod:`qlib.crypto` (post-quantum primitives on ``cryptography``);
+- presentation, :mod:`qlib.viz` (the book's Plotly style, explorables).
 
-Presentation modules (figures and controls):
+``import qlib`` loads the physics only. The names of :mod:`qlib.crypto` and
+:mod:`qlib.viz` are in the same flat namespace but load on first use, so
+``qlib.Explorable`` imports Plotly and ``qlib.mlkem_keygen`` imports
+``cryptography`` only when a chapter asks for them. Every public name is
+re-exported here from the module that defines it (``from qlib import
+werner_state`` works; ``qlib.quantum.states.werner_state`` is where it lives).
 
-- :mod:`qlib.plots`     the book's Plotly style and notebook renderer
-- :mod:`qlib.explore`   explorables: one declaration, live and static renderings
-
-Exercises:
-
-- :mod:`qlib.checks`    ``qlib.check(label, answer)``: feedback on an exercise's answer
-  (the checks themselves: one module per chapter in :mod:`qlib.exercises`)
-
-Every public name is re-exported here, so ``from qlib import werner_state``
-works.
+:func:`qlib.check` gives feedback on an exercise's answer where the book's
+answer checks are installed (they are not part of this library).
 """
 
 import warnings
@@ -40,61 +29,377 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="matplotlib not found", category=UserWarning)
     import qutip  # noqa: F401
 
-from . import (
-    chains,
-    channels,
-    checks,
-    cloning,
-    explore,
-    keyrates,
-    links,
-    metrics,
-    plots,
-    postprocessing,
-    qkd,
-    pqc,
-    repeaters,
-    sources,
-    states,
-    teleportation,
-    tunnel,
+from .quantum.states import (  # noqa: E402
+    BELL_NAMES,
+    bell_ket,
+    bell_state,
+    werner_state,
+    bell_diagonal_state,
+    bell_diagonal_coefficients,
 )
-from .chains import *  # noqa: F401,F403
-from .channels import *  # noqa: F401,F403
-from .checks import *  # noqa: F401,F403
-from .cloning import *  # noqa: F401,F403
-from .explore import *  # noqa: F401,F403
-from .keyrates import *  # noqa: F401,F403
-from .links import *  # noqa: F401,F403
-from .metrics import *  # noqa: F401,F403
-from .plots import *  # noqa: F401,F403
-from .postprocessing import *  # noqa: F401,F403
-from .qkd import *  # noqa: F401,F403
-from .repeaters import *  # noqa: F401,F403
-from .sources import *  # noqa: F401,F403
-from .states import *  # noqa: F401,F403
-from .teleportation import *  # noqa: F401,F403
-from .pqc import *  # noqa: F401,F403
-from .tunnel import *  # noqa: F401,F403
+from .quantum.channels import (  # noqa: E402
+    depolarizing_kraus,
+    dephasing_kraus,
+    amplitude_damping_kraus,
+    apply_kraus,
+    depolarize,
+    dephase,
+    amplitude_damp,
+)
+from .quantum.metrics import (  # noqa: E402
+    fidelity,
+    concurrence,
+    negativity,
+    chsh_value,
+    fully_entangled_fraction,
+    correlation,
+    chsh_expectation,
+    monogamy_tangles,
+)
+from .quantum.cloning import (  # noqa: E402
+    universal_clone,
+)
+from .quantum.teleportation import (  # noqa: E402
+    CLASSICAL_FIDELITY_LIMIT,
+    TeleportationOutcome,
+    TeleportationResult,
+    teleport,
+    teleportation_fidelity,
+    standard_teleportation_fidelity,
+    measure_and_prepare,
+    bloch_vector,
+)
+from .network.links import (  # noqa: E402
+    fiber_transmittance,
+    fiber_loss_db,
+    fiber_length_for_transmittance,
+    photon_arrival_rate,
+    fiber_reach_km,
+    click_probability,
+    noise_click_fraction,
+    beam_divergence_rad,
+    diffraction_transmittance,
+    pointing_transmittance,
+    atmospheric_transmittance,
+    slant_range_km,
+    free_space_loss_db,
+    satellite_link_loss_db,
+    SPEED_OF_LIGHT_KM_S,
+    FIBER_GROUP_INDEX,
+    signalling_delay_s,
+    memory_dephasing_probability,
+)
+from .network.sources import (  # noqa: E402
+    spdc_pair_distribution,
+    spdc_multipair_probability,
+    spdc_single_pair_probability,
+)
+from .network.repeaters import (  # noqa: E402
+    SwapOutcome,
+    SwapResult,
+    swap,
+    bbpssw,
+    dejmps,
+    memory_decoherence,
+    swap_bell_diagonal,
+    bbpssw_bell_diagonal,
+    dejmps_bell_diagonal,
+    depolarize_bell_diagonal,
+    dephase_bell_diagonal,
+    memory_decoherence_bell_diagonal,
+    plob_bound,
+    tgw_bound,
+    hashing_yield,
+)
+from .network.chains import (  # noqa: E402
+    ChainResult,
+    SimulationResult,
+    repeater_chain,
+    simulate_repeater_chain,
+    direct_transmission_rate,
+    secret_key_fraction,
+    expected_max_geometric,
+)
+from .qkd.keyrates import (  # noqa: E402
+    binary_entropy,
+    shor_preskill_rate,
+    six_state_rate,
+    finite_key_length,
+    SHOR_PRESKILL_THRESHOLD,
+    SIX_STATE_THRESHOLD,
+    QKDExperiment,
+    GYS_2004,
+    BEST_PARTS_ASSUMED,
+    MICIUS_2017,
+    single_photon_key_rate,
+    gllp_key_rate,
+    decoy_bb84_key_rate,
+    vacuum_weak_decoy_key_rate,
+    finite_decoy_key_rate,
+    optimal_mu,
+    max_distance_km,
+    satellite_decoy_key_rate,
+    satellite_pass_duration_s,
+    satellite_pass_key_bits,
+    tampered_qber,
+    tampered_key_rate,
+    qkd_aborts,
+)
+from .qkd.protocols import (  # noqa: E402
+    QKD_PROTOCOLS,
+    E91_ALICE_ANGLES,
+    E91_BOB_ANGLES,
+    PrepareMeasureRun,
+    simulate_bb84,
+    estimate_qber,
+    intercept_resend_qber,
+    expected_detection_probability,
+    expected_qber,
+    pns_known_fraction,
+    EntangledRun,
+    measurement_probabilities,
+    simulate_entangled_qkd,
+)
+from .qkd.postprocessing import (  # noqa: E402
+    CASCADE_SCHEDULES,
+    cascade_block_sizes,
+    CascadeResult,
+    cascade,
+    Verification,
+    verify_keys,
+    toeplitz_matrix,
+    toeplitz_hash,
+    KeyBudget,
+    key_budget,
+    DistilledKey,
+    distill_key,
+)
+from .checks import Feedback, check, exercise_labels  # noqa: E402
+from . import constants  # noqa: E402,F401
 
 __version__ = "0.1.0"
 
-__all__ = (
-    states.__all__
-    + channels.__all__
-    + metrics.__all__
-    + links.__all__
-    + sources.__all__
-    + cloning.__all__
-    + teleportation.__all__
-    + repeaters.__all__
-    + chains.__all__
-    + keyrates.__all__
-    + qkd.__all__
-    + postprocessing.__all__
-    + pqc.__all__
-    + tunnel.__all__
-    + plots.__all__
-    + explore.__all__
-    + checks.__all__
-)
+#: Names of the floors that load on first use: name -> defining module.
+_LAZY = {
+    "KEM_PARAMETER_SETS": "qlib.crypto.pqc",
+    "SIGNATURE_PARAMETER_SETS": "qlib.crypto.pqc",
+    "MEASURED_PRIMITIVES": "qlib.crypto.pqc",
+    "pqc_supported": "qlib.crypto.pqc",
+    "require_pqc": "qlib.crypto.pqc",
+    "mlkem_keygen": "qlib.crypto.pqc",
+    "mlkem_encapsulate": "qlib.crypto.pqc",
+    "mlkem_decapsulate": "qlib.crypto.pqc",
+    "mldsa_keygen": "qlib.crypto.pqc",
+    "mldsa_sign": "qlib.crypto.pqc",
+    "mldsa_verify": "qlib.crypto.pqc",
+    "HybridPrivateKey": "qlib.crypto.pqc",
+    "HYBRID_PUBLIC_KEY_BYTES": "qlib.crypto.pqc",
+    "HYBRID_CIPHERTEXT_BYTES": "qlib.crypto.pqc",
+    "hybrid_keygen": "qlib.crypto.pqc",
+    "hybrid_encapsulate": "qlib.crypto.pqc",
+    "hybrid_decapsulate": "qlib.crypto.pqc",
+    "hybrid_combine": "qlib.crypto.pqc",
+    "PrimitiveMeasurement": "qlib.crypto.pqc",
+    "measure_primitive": "qlib.crypto.pqc",
+    "measure_primitives": "qlib.crypto.pqc",
+    "CitedSize": "qlib.crypto.pqc",
+    "LITERATURE_SIZES": "qlib.crypto.pqc",
+    "mosca_margin": "qlib.crypto.pqc",
+    "mosca_at_risk": "qlib.crypto.pqc",
+    "ResourceEstimate": "qlib.crypto.pqc",
+    "RSA2048_ESTIMATES": "qlib.crypto.pqc",
+    "TunnelError": "qlib.crypto.tunnel",
+    "ProtocolError": "qlib.crypto.tunnel",
+    "TruncatedHandshakeError": "qlib.crypto.tunnel",
+    "ServerAuthenticationError": "qlib.crypto.tunnel",
+    "PasswordRejectedError": "qlib.crypto.tunnel",
+    "TamperedRecordError": "qlib.crypto.tunnel",
+    "RecordSequenceError": "qlib.crypto.tunnel",
+    "ReplayedRecordError": "qlib.crypto.tunnel",
+    "ReorderedRecordError": "qlib.crypto.tunnel",
+    "ConnectionClosedError": "qlib.crypto.tunnel",
+    "TunnelTimeoutError": "qlib.crypto.tunnel",
+    "PeerRefusedError": "qlib.crypto.tunnel",
+    "TunnelConnectError": "qlib.crypto.tunnel",
+    "MAX_RECORD_BYTES": "qlib.crypto.tunnel",
+    "PasswordDatabase": "qlib.crypto.tunnel",
+    "HandshakeMessage": "qlib.crypto.tunnel",
+    "Transcript": "qlib.crypto.tunnel",
+    "TunnelConnection": "qlib.crypto.tunnel",
+    "TunnelServer": "qlib.crypto.tunnel",
+    "tunnel_connect": "qlib.crypto.tunnel",
+    "generate_server_key": "qlib.crypto.tunnel",
+    "LoopbackAttacker": "qlib.crypto.tunnel",
+    "BOOK_TEMPLATE": "qlib.viz.style",
+    "BOOK_COLORWAY": "qlib.viz.style",
+    "style_figure": "qlib.viz.style",
+    "use_book_renderer": "qlib.viz.style",
+    "Slider": "qlib.viz.explorable",
+    "Choice": "qlib.viz.explorable",
+    "Explorable": "qlib.viz.explorable",
+    "MAX_GRID_POINTS": "qlib.viz.explorable",
+}
+
+__all__ = [
+    # qlib.quantum.states
+    "BELL_NAMES",
+    "bell_ket",
+    "bell_state",
+    "werner_state",
+    "bell_diagonal_state",
+    "bell_diagonal_coefficients",
+    # qlib.quantum.channels
+    "depolarizing_kraus",
+    "dephasing_kraus",
+    "amplitude_damping_kraus",
+    "apply_kraus",
+    "depolarize",
+    "dephase",
+    "amplitude_damp",
+    # qlib.quantum.metrics
+    "fidelity",
+    "concurrence",
+    "negativity",
+    "chsh_value",
+    "fully_entangled_fraction",
+    "correlation",
+    "chsh_expectation",
+    "monogamy_tangles",
+    # qlib.quantum.cloning
+    "universal_clone",
+    # qlib.quantum.teleportation
+    "CLASSICAL_FIDELITY_LIMIT",
+    "TeleportationOutcome",
+    "TeleportationResult",
+    "teleport",
+    "teleportation_fidelity",
+    "standard_teleportation_fidelity",
+    "measure_and_prepare",
+    "bloch_vector",
+    # qlib.network.links
+    "fiber_transmittance",
+    "fiber_loss_db",
+    "fiber_length_for_transmittance",
+    "photon_arrival_rate",
+    "fiber_reach_km",
+    "click_probability",
+    "noise_click_fraction",
+    "beam_divergence_rad",
+    "diffraction_transmittance",
+    "pointing_transmittance",
+    "atmospheric_transmittance",
+    "slant_range_km",
+    "free_space_loss_db",
+    "satellite_link_loss_db",
+    "SPEED_OF_LIGHT_KM_S",
+    "FIBER_GROUP_INDEX",
+    "signalling_delay_s",
+    "memory_dephasing_probability",
+    # qlib.network.sources
+    "spdc_pair_distribution",
+    "spdc_multipair_probability",
+    "spdc_single_pair_probability",
+    # qlib.network.repeaters
+    "SwapOutcome",
+    "SwapResult",
+    "swap",
+    "bbpssw",
+    "dejmps",
+    "memory_decoherence",
+    "swap_bell_diagonal",
+    "bbpssw_bell_diagonal",
+    "dejmps_bell_diagonal",
+    "depolarize_bell_diagonal",
+    "dephase_bell_diagonal",
+    "memory_decoherence_bell_diagonal",
+    "plob_bound",
+    "tgw_bound",
+    "hashing_yield",
+    # qlib.network.chains
+    "ChainResult",
+    "SimulationResult",
+    "repeater_chain",
+    "simulate_repeater_chain",
+    "direct_transmission_rate",
+    "secret_key_fraction",
+    "expected_max_geometric",
+    # qlib.qkd.keyrates
+    "binary_entropy",
+    "shor_preskill_rate",
+    "six_state_rate",
+    "finite_key_length",
+    "SHOR_PRESKILL_THRESHOLD",
+    "SIX_STATE_THRESHOLD",
+    "QKDExperiment",
+    "GYS_2004",
+    "BEST_PARTS_ASSUMED",
+    "MICIUS_2017",
+    "single_photon_key_rate",
+    "gllp_key_rate",
+    "decoy_bb84_key_rate",
+    "vacuum_weak_decoy_key_rate",
+    "finite_decoy_key_rate",
+    "optimal_mu",
+    "max_distance_km",
+    "satellite_decoy_key_rate",
+    "satellite_pass_duration_s",
+    "satellite_pass_key_bits",
+    "tampered_qber",
+    "tampered_key_rate",
+    "qkd_aborts",
+    # qlib.qkd.protocols
+    "QKD_PROTOCOLS",
+    "E91_ALICE_ANGLES",
+    "E91_BOB_ANGLES",
+    "PrepareMeasureRun",
+    "simulate_bb84",
+    "estimate_qber",
+    "intercept_resend_qber",
+    "expected_detection_probability",
+    "expected_qber",
+    "pns_known_fraction",
+    "EntangledRun",
+    "measurement_probabilities",
+    "simulate_entangled_qkd",
+    # qlib.qkd.postprocessing
+    "CASCADE_SCHEDULES",
+    "cascade_block_sizes",
+    "CascadeResult",
+    "cascade",
+    "Verification",
+    "verify_keys",
+    "toeplitz_matrix",
+    "toeplitz_hash",
+    "KeyBudget",
+    "key_budget",
+    "DistilledKey",
+    "distill_key",
+    # qlib.checks
+    "Feedback",
+    "check",
+    "exercise_labels",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    """Load a name of :mod:`qlib.crypto` or :mod:`qlib.viz` on first use (PEP 562)."""
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # the next access is an ordinary attribute
+        return value
+    moved = importlib.import_module("qlib._moved")
+    if name in moved.MOVED_MODULES:
+        return importlib.import_module(f"qlib.{name}")
+    raise AttributeError(f"module 'qlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+from . import _moved  # noqa: E402
+
+_moved.install()

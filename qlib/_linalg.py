@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .states import BELL_NAMES, bell_ket
+from .quantum.states import BELL_NAMES, bell_ket
 
 #: Identity and Pauli matrices, complex 2x2.
 I2 = np.eye(2, dtype=complex)

@@ -14,8 +14,15 @@ works in an autograder's test cell.
 
 Where the checks live
 ---------------------
-One answers module per chapter, ``qlib/exercises/<chapter>.py`` (the chapter's
-file stem with ``-`` written ``_``), defines
+Not in qlib: this module is the machinery (the form of an answer, tolerances,
+unit slips, feedback), and the expected values come from *answers modules*
+offered by an installed distribution under the entry-point group
+``qlib.answers`` (:data:`ENTRY_POINT_GROUP`). The book's tooling (``qbook``,
+in ``tooling/``) offers ``qbook.answers``, one module per chapter,
+``tooling/qbook/answers/<chapter>.py`` (the chapter's file stem with ``-``
+written ``_``). Where no answers are installed (a student's environment, the
+grading kernel), :func:`check` raises :class:`RuntimeError` saying so. An
+answers module defines
 
 ``CHAPTER``
     the chapter's file stem, e.g. ``"teleportation"``;
@@ -220,32 +227,54 @@ class Feedback:
 
 
 # --------------------------------------------------------------------------- #
-# The registry: one answers module per chapter, found by discovery
+# The registry: answers modules, provided by whoever installs them
 # --------------------------------------------------------------------------- #
-_INFRASTRUCTURE = {"myst"}
+#: Entry-point group under which a distribution offers answer checks: each entry
+#: point names a package whose modules are answers modules (the book's tooling,
+#: ``qbook``, offers ``qbook.answers``). qlib itself holds no expected value.
+ENTRY_POINT_GROUP = "qlib.answers"
+
+#: Why there is nothing to check against, when no answers are installed.
+NO_ANSWERS = (
+    "no answer checks are installed in this environment: they come with the book's "
+    "tooling (the book's requirements.txt installs it), not with qlib; in a graded "
+    "assignment the grader checks your answers"
+)
+
+
+def _answers_packages() -> list:
+    """The packages of answers modules that the installed distributions offer."""
+    from importlib.metadata import entry_points
+
+    packages = []
+    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
+        try:
+            packages.append(point.load())
+        except ImportError:  # offered by metadata, but its files are not there (a sandbox)
+            continue
+    return packages
 
 
 @cache
 def _registry() -> tuple[dict[str, Exercise], dict[str, str], dict[str, str]]:
     """(checks by label, conceptual reasons by label, chapter by label)."""
-    from . import exercises as package
-
     checks: dict[str, Exercise] = {}
     conceptual: dict[str, str] = {}
     chapter_of: dict[str, str] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name in _INFRASTRUCTURE:
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        chapter = module.CHAPTER
-        if chapter.replace("-", "_") != info.name:
-            raise RuntimeError(f"{module.__name__} declares CHAPTER = {chapter!r}")
-        for label in [*module.CHECKS, *getattr(module, "CONCEPTUAL", {})]:
-            if label in chapter_of:
-                raise RuntimeError(f"exercise {label!r} is declared twice")
-            chapter_of[label] = chapter
-        checks.update(module.CHECKS)
-        conceptual.update(getattr(module, "CONCEPTUAL", {}))
+    for package in _answers_packages():
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            chapter = module.CHAPTER
+            if chapter.replace("-", "_") != info.name:
+                raise RuntimeError(f"{module.__name__} declares CHAPTER = {chapter!r}")
+            for label in [*module.CHECKS, *getattr(module, "CONCEPTUAL", {})]:
+                if label in chapter_of:
+                    raise RuntimeError(f"exercise {label!r} is declared twice")
+                chapter_of[label] = chapter
+            checks.update(module.CHECKS)
+            conceptual.update(getattr(module, "CONCEPTUAL", {}))
     return checks, conceptual, chapter_of
 
 
@@ -277,6 +306,8 @@ def get_exercise(label: str) -> Exercise:
     if not isinstance(label, str):
         raise TypeError(f"label must be a str such as 'tp-ex-delay', got {label!r} of type {type(label).__name__}")
     checks, conceptual, _ = _registry()
+    if not checks and not conceptual:
+        raise RuntimeError(NO_ANSWERS)
     if label in checks:
         return checks[label]
     if label in conceptual:
@@ -386,7 +417,7 @@ def check(label: str, answer) -> Feedback:
     Notes
     -----
     Introduced with the exercises of every chapter. The expected values come
-    from the chapter's answers module ``qlib/exercises/<chapter>.py``, computed
+    from the chapter's answers module ``tooling/qbook/answers/<chapter>.py``, computed
     with qlib; tolerances are per part (relative 0.5 % unless stated).
 
     Examples

@@ -1,0 +1,81 @@
+"""Old module paths of qlib, from before the library was split into floors.
+
+``import qlib.links`` still works: it is the module now at
+``qlib.network.links``, with a :class:`DeprecationWarning` naming the new place.
+What left the library (the exercises' answers, the MyST reader, the Sphinx
+extension) fails with an :class:`ImportError` that names where it went.
+``docs/architecture.md`` lists the layout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import warnings
+
+#: old module -> the module it now is
+MOVED_MODULES = {
+    "states": "qlib.quantum.states",
+    "channels": "qlib.quantum.channels",
+    "metrics": "qlib.quantum.metrics",
+    "cloning": "qlib.quantum.cloning",
+    "teleportation": "qlib.quantum.teleportation",
+    "links": "qlib.network.links",
+    "sources": "qlib.network.sources",
+    "repeaters": "qlib.network.repeaters",
+    "chains": "qlib.network.chains",
+    "keyrates": "qlib.qkd.keyrates",
+    "postprocessing": "qlib.qkd.postprocessing",
+    "pqc": "qlib.crypto.pqc",
+    "tunnel": "qlib.crypto.tunnel",
+    "plots": "qlib.viz.style",
+    "explore": "qlib.viz.explorable",
+}
+
+#: old module -> why it cannot be imported from the library any more
+LEFT_THE_LIBRARY = {
+    "exercises": (
+        "the exercises' answers left the library: they are the book's tooling, "
+        "qbook.answers (tooling/qbook/answers/), and the MyST exercise reader is qbook.myst"
+    ),
+    "sphinx_ext": "the Sphinx extension is the book's tooling now: qbook.sphinx_ext (tooling/qbook/)",
+}
+
+
+class _Alias(importlib.abc.Loader):
+    def __init__(self, target: str):
+        self.target = target
+
+    def create_module(self, spec):
+        module = importlib.import_module(self.target)
+        self._own = (module.__spec__, module.__loader__)
+        return module
+
+    def exec_module(self, module):
+        # the target module is already executed; the import system has just written
+        # the old name's spec into it, so give it back its own
+        module.__spec__, module.__loader__ = self._own
+
+
+class _MovedFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        if not fullname.startswith("qlib."):
+            return None
+        parts = fullname.split(".")
+        old = parts[1]
+        if old in LEFT_THE_LIBRARY:
+            raise ImportError(f"{fullname} is no longer part of qlib: {LEFT_THE_LIBRARY[old]}", name=fullname)
+        if len(parts) == 2 and old in MOVED_MODULES:
+            new = MOVED_MODULES[old]
+            warnings.warn(f"{fullname} moved to {new}; import it from there (or use the flat qlib namespace)",
+                          DeprecationWarning, stacklevel=3)
+            return importlib.machinery.ModuleSpec(fullname, _Alias(new))
+        return None
+
+
+def install() -> None:
+    """Put the finder of old paths on ``sys.meta_path`` (once)."""
+    if not any(isinstance(f, _MovedFinder) for f in sys.meta_path):
+        sys.meta_path.append(_MovedFinder())

@@ -1,0 +1,314 @@
+"""Grade the collected submissions of one assignment with nbgrader, confined.
+
+    python -m qbook.grade ASSIGNMENT [--course DIR] [--timeout SECONDS]
+                          [--submission-timeout SECONDS] [--jobs N]
+
+Run after ``nbgrader collect`` (or ``nbgrader zip_collect``) has put the
+submissions in ``DIR/submitted/<student>/ASSIGNMENT/``. This
+
+1. checks every submitted notebook is valid notebook JSON; an invalid one scores
+   zero on every part (nbgrader is told to skip it);
+2. runs one ``nbgrader autograde ASSIGNMENT --student=<id>`` per submission (``--jobs``
+   side by side), each in namespaces of its own: a network namespace with only a
+   loopback interface and a PID namespace (``unshare --net --pid --fork
+   --kill-child``; with ``--map-root-user`` for a user who is not root). Each
+   submission runs in a fresh confined kernel (:mod:`qbook.sandbox_kernel`: it sees
+   only its own folder, has no privilege and no other process); each cell is
+   interrupted after ``--timeout`` seconds (nbgrader's ``Execute.timeout``), and
+   the whole submission is stopped after ``--submission-timeout`` seconds: its
+   process group is killed, and with it the PID namespace, kernel included;
+3. reads nbgrader's gradebook and writes ``DIR/grades/ASSIGNMENT.csv``: one row
+   per student, one column per exercise (its label), the autograded total, the
+   autograded maximum (``auto_max``), the maximum with the hand-graded parts
+   (``max_total``), a status (``graded``, ``invalid notebook``, ``grading
+   failed``, ``grading failed (time limit ...)``) and ``flags`` (files in the
+   submission besides its notebooks, such as a ``qlib.py`` meant to stand in for
+   the real one). A submission nbgrader could not finish (its kernel died, it ran
+   past its time limit) scores zero on the parts it did not record, and never
+   stops the others; one that hit its time limit is not run again.
+
+``--allow-network`` skips the namespaces (only where none can be made, and say so
+to the students). Exit status 0 when grades were written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from .paths import ROOT
+DEFAULT_COURSE = ROOT / "_build" / "course"
+KERNEL_NAME = "qlib-sandbox"
+INNER = "--inside-network-namespace"
+
+
+# --------------------------------------------------------------------------- #
+# Inside the network namespace: loopback up, nothing else, then nbgrader
+# --------------------------------------------------------------------------- #
+def _loopback_up() -> None:
+    """Bring ``lo`` up (a new network namespace starts with it down)."""
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        request = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(s, siocgifflags, request)[:18])[1]
+        fcntl.ioctl(s, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
+
+
+def _interfaces() -> list[str]:
+    """The network interfaces of this process's namespace."""
+    return sorted(name for _, name in socket.if_nameindex())
+
+
+def _inner(argv: list[str]) -> int:
+    _loopback_up()
+    others = [i for i in _interfaces() if i != "lo"]
+    if others:
+        print(f"grade.py: the network namespace has interfaces besides lo: {others}", file=sys.stderr)
+        return 3
+    return subprocess.run(argv).returncode
+
+
+# --------------------------------------------------------------------------- #
+# Outside: validate, run, collect
+# --------------------------------------------------------------------------- #
+def _submissions(course: Path, assignment: str) -> dict[str, list[Path]]:
+    found = {}
+    for folder in sorted((course / "submitted").glob(f"*/{assignment}")):
+        found[folder.parent.name] = sorted(folder.glob("*.ipynb"))
+    return found
+
+
+def _invalid(notebooks: list[Path]) -> str | None:
+    """Why a submission cannot be graded, or None."""
+    if not notebooks:
+        return "no notebook submitted"
+    for path in notebooks:
+        try:
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:  # not JSON, not a notebook, wrong schema
+            return f"invalid notebook {path.name}: {type(exc).__name__}"
+    return None
+
+
+def _extra_files(folder: Path) -> list[str]:
+    """What a submission holds besides notebooks: Python files and folders (a ``qlib.py``
+    or ``qlib/`` would shadow the real package in a kernel that imports from its folder)."""
+    extra = []
+    for path in sorted(folder.rglob("*")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        if path.is_dir() or path.suffix in {".py", ".pyc", ".pth", ".so"}:
+            extra.append(str(path.relative_to(folder)) + ("/" if path.is_dir() else ""))
+    return extra
+
+
+def _install_kernel(course: Path) -> Path:
+    """A kernelspec for the confined kernel, in a folder only this run uses."""
+    base = course / ".grading" / "jupyter"
+    spec = base / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "qbook.sandbox_kernel", "-f", "{connection_file}"],
+        "display_name": "Python 3 (qlib grading sandbox)",
+        "language": "python",
+        # nbgrader interrupts a cell with a message; the kernel signals itself
+        "interrupt_mode": "message",
+    }, indent=1))
+    return base
+
+
+def _namespace_wrapper(allow_network: bool) -> list[str]:
+    if allow_network:
+        return []
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        sys.exit("grade.py: `unshare` (util-linux) is needed to grade without network; "
+                 "install it, or run in a container without network and pass --allow-network")
+    user = [] if os.geteuid() == 0 else ["--map-root-user"]
+    base = [unshare, *user, "--net", "--pid", "--fork", "--kill-child"]
+    if subprocess.run([*base, "true"], capture_output=True).returncode != 0:
+        sys.exit(f"grade.py: cannot make network and PID namespaces with {' '.join(base)}; run in a "
+                 "container without network and pass --allow-network")
+    return base
+
+
+def grade_points(course: Path, assignment: str, *, autograded_only: bool = False) -> dict[str, float]:
+    """{label: points} of the assignment's graded cells, from the source notebooks (with
+    ``autograded_only``, only the test cells: code cells, not hand-graded answers)."""
+    points = {}
+    for path in sorted((course / "source" / assignment).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and (cell.cell_type == "code" or not autograded_only):
+                points[meta["grade_id"]] = float(meta.get("points", 0))
+    return points
+
+
+def _scores(course: Path, assignment: str, student: str, labels) -> dict[str, float | None]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    scores = dict.fromkeys(labels, 0.0)
+    if not (course / "autograded" / student / assignment).exists():
+        return scores  # nbgrader removed a failed submission's output
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return scores
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.name in scores:
+                    scores[grade.name] = None if grade.needs_manual_grade else float(grade.score or 0.0)
+    return scores
+
+
+def default_submission_timeout(timeout: float) -> float:
+    """Seconds one submission may take in all (nbgrader's start, the kernel's, every
+    cell): generous for an honest one, and what a hung one costs."""
+    return max(120.0, 8.0 * timeout)
+
+
+def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bool = False,
+          jobs: int = 2, submission_timeout: float | None = None) -> Path:
+    """Autograde every submission of ``assignment``; write and return the scores CSV."""
+    course = course.resolve()
+    submissions = _submissions(course, assignment)
+    labels = list(grade_points(course, assignment))
+    if not labels:
+        raise SystemExit(f"grade.py: no source notebook with graded cells in {course / 'source' / assignment}")
+    status = {s: _invalid(nbs) or "graded" for s, nbs in submissions.items()}
+    flags = {s: _extra_files(course / "submitted" / s / assignment) for s in submissions}
+    out = course / "grades"
+    out.mkdir(exist_ok=True)
+    log_path = out / f"{assignment}.log"
+    limit = float(submission_timeout or default_submission_timeout(timeout))
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",  # nbgrader calls `alembic`
+        "JUPYTER_PATH": f"{_install_kernel(course)}{os.pathsep}{os.environ.get('JUPYTER_PATH', '')}",
+        "QLIB_SANDBOX_READONLY": str(course),
+        "QLIB_SANDBOX_CPU": str(int(limit) + 10),  # CPU seconds of one kernel: a backstop
+        "PYTHONUNBUFFERED": "1",
+    }
+    to_grade = [s for s in submissions if status[s] == "graded"]
+    wrapper = _namespace_wrapper(allow_network)
+    logs: list[Path] = []
+
+    def start(student: str, log_path: Path) -> subprocess.Popen:
+        nbgrader = [str(bin_dir / "nbgrader"), "autograde", assignment, f"--student={student}", "--force",
+                    f"--Execute.kernel_name={KERNEL_NAME}", f"--Execute.timeout={int(timeout)}"]
+        cmd = [*wrapper, sys.executable, "-m", "qbook.grade", INNER, *nbgrader] if wrapper else nbgrader
+        with log_path.open("w") as log:  # a session of its own: killpg reaches all of it
+            return subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+
+    def run_all(students: list[str], tag: str, width: int) -> dict[str, int | None]:
+        """Grade ``students``, ``jobs`` at a time; {student: exit code, None if killed}."""
+        queue, running, codes = list(students), {}, {}
+        while queue or running:
+            while queue and len(running) < width:
+                student = queue.pop(0)
+                logs.append(out / f"{assignment}.{tag}.{student}.log")
+                running[student] = (start(student, logs[-1]), time.monotonic())
+            time.sleep(0.2)
+            for student, (proc, started) in list(running.items()):
+                if proc.poll() is not None:
+                    codes[student] = proc.returncode
+                elif time.monotonic() - started > limit:
+                    os.killpg(proc.pid, signal.SIGKILL)  # the PID namespace (and kernel) with it
+                    proc.wait()
+                    codes[student] = None
+                else:
+                    continue
+                del running[student]
+                with (out / f"{assignment}.{tag}.{student}.log").open("a") as log:
+                    stopped = " (killed: its time limit)" if codes[student] is None else ""
+                    log.write(f"grade.py: {student} took {time.monotonic() - started:.1f} s{stopped}\n")
+        return codes
+
+    def done(student: str) -> bool:
+        return (course / "autograded" / student / assignment).exists()
+
+    codes = run_all(to_grade, "run", jobs)
+    if 3 in codes.values():
+        raise SystemExit((out / f"{assignment}.run.{next(s for s, c in codes.items() if c == 3)}.log").read_text())
+    timed_out = {s for s, code in codes.items() if code is None}
+    failed = set()
+    for path in logs:
+        failed |= set(re.findall(r"error processing assignment '[^']*' for student '([^']+)'", path.read_text()))
+    # a run that stopped early for another reason (a locked database): once more, alone
+    rest = [s for s in to_grade if not done(s) and s not in failed | timed_out]
+    if rest:
+        codes.update(run_all(rest, "retry", 1))
+        timed_out |= {s for s in rest if codes[s] is None}
+    for student in timed_out:  # what nbgrader had begun is no grade: zero, and a clean slate
+        shutil.rmtree(course / "autograded" / student / assignment, ignore_errors=True)
+    for student in to_grade:
+        log = "".join(p.read_text() for p in logs if p.name.endswith(f".{student}.log"))
+        if student in timed_out:
+            status[student] = f"grading failed (time limit of {limit:g} s)"
+        elif not done(student) and "CellTimeoutError" in log:
+            status[student] = "grading failed (a cell did not stop at its time limit)"
+        elif not done(student):
+            status[student] = "grading failed (see the log)"
+    log_path.write_text("".join(f"==> {p.name} <==\n{p.read_text()}" for p in logs))
+    for path in logs:
+        path.unlink()
+    points = grade_points(course, assignment)
+    auto = grade_points(course, assignment, autograded_only=True)
+    csv_path = out / f"{assignment}.csv"
+    with csv_path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student_id", *labels, "total", "auto_max", "max_total", "status", "flags"])
+        for student in submissions:
+            if status[student] == "graded" or status[student].startswith("grading failed"):
+                scores = _scores(course, assignment, student, labels)
+            else:
+                scores = dict.fromkeys(labels, 0.0)
+            total = sum(v for v in scores.values() if v is not None)
+            cells = ["" if scores[k] is None else f"{scores[k]:g}" for k in labels]
+            flag = f"extra files: {' '.join(flags[student])}" if flags[student] else ""
+            writer.writerow([student, *cells, f"{total:g}", f"{sum(auto.values()):g}",
+                             f"{sum(points.values()):g}", status[student], flag])
+    return csv_path
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == INNER:
+        return _inner(argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignment", help="assignment name (the chapter's file stem)")
+    parser.add_argument("--course", type=Path, default=DEFAULT_COURSE, help="nbgrader course directory")
+    parser.add_argument("--timeout", type=int, default=30, help="seconds a cell may run (default 30)")
+    parser.add_argument("--submission-timeout", type=float, default=None,
+                        help="seconds one submission may take in all (default max(120, 8 x timeout))")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="nbgrader processes grading side by side (default 2)")
+    parser.add_argument("--allow-network", action="store_true", help="do not cut the network (not recommended)")
+    args = parser.parse_args(argv)
+    csv_path = grade(args.course, args.assignment, timeout=args.timeout, allow_network=args.allow_network,
+                     jobs=max(1, args.jobs), submission_timeout=args.submission_timeout)
+    print(csv_path.read_text(), end="")
+    print(f"scores: {csv_path}   nbgrader's log: {csv_path.with_suffix('.log')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,262 @@
+"""A Python kernel for grading, confined: it sees only its own folder, writable, and
+the read-only files Python and qlib need; no privilege, no other process.
+
+The kernelspec :mod:`qbook.grade` installs for nbgrader runs
+
+    python -m qbook.sandbox_kernel -f CONNECTION_FILE
+
+in the working directory nbgrader gives it (the submission's folder under
+``autograded/``), with ``"interrupt_mode": "message"`` (nbgrader interrupts a cell
+by a message, which the kernel turns into its own SIGINT). The launcher re-runs
+itself under
+
+    unshare --mount --pid --fork --kill-child --mount-proc --propagation private
+
+(a private mount namespace and a PID namespace of its own, whose ``/proc`` shows
+only the kernel; killing the launcher kills every process of the namespace), then,
+inside, as root of the namespace:
+
+1. hides behind empty read-only file systems (tmpfs) the course folder (the
+   source notebooks with the solutions, the gradebook, every other submission),
+   the home folder (``~/.ssh`` and the like), ``/tmp``, ``/var/tmp``, ``/run``
+   and ``/dev/shm``; binds back the submission's own folder (writable) and the
+   repository and the Python environment (read-only) when they were under one of
+   them;
+2. remounts every other mount read-only (``/``, ``/sys``, ``/sys/fs/cgroup``,
+   ``/proc``, ...), keeping each mount's other flags;
+3. starts a new session, and replaces itself with the ordinary IPython kernel
+   through
+
+       prlimit --nproc --as --cpu --core=0 setpriv --bounding-set=-all
+           --inh-caps=-all --ambient-caps=-all --no-new-privs
+           [--reuid=65534 --regid=65534 --clear-groups]
+
+   (no capability at all, so no mount, no ``setns``/``nsenter``, no signal to
+   another user's process; as the user ``nobody`` when the grader is real root),
+   in a minimal environment: ``PATH``, ``HOME`` and ``TMPDIR`` in its folder,
+   ``PYTHONSAFEPATH=1`` (a ``qlib.py`` next to the notebook is not imported
+   instead of the real one), and nothing of the grader's own environment.
+
+So a submission that deletes or rewrites files can only harm its own copy; it
+cannot read the solutions, the gradebook or other submissions, kill the grader
+(``os.getppid()`` is 0 in its namespace, ``kill(-1, ...)`` reaches only its own
+processes), reach the network (the grader's network namespace, see
+:mod:`qbook.grade`), or leave a process behind.
+
+Where no namespace can be made (no ``unshare``, no privilege), the launcher
+refuses to start unless ``QLIB_SANDBOX_OPTIONAL=1`` is set, in which case the
+kernel runs unconfined (say so to whoever relies on it).
+
+Limits (``prlimit``): ``QLIB_SANDBOX_CPU`` CPU seconds for the whole kernel
+(default 600), 4 GiB of address space (``QLIB_SANDBOX_AS``, bytes), and, as
+``nobody``, 256 processes and threads (``QLIB_SANDBOX_NPROC``; the count is per
+user, shared by kernels running side by side). A grader that is not real root
+(user namespaces) cannot change user and so gets no process limit: the PID
+namespace and :mod:`qbook.grade`'s wall-time limit still end a fork bomb.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from .paths import ROOT
+INSIDE = "--inside-sandbox"
+NOBODY = 65534
+STAGE = "/dev/shm"  # a tmpfs of our own is mounted here first, to stage the binds
+HIDDEN = ["/tmp", "/var/tmp", "/run", "/dev/shm"]  # besides the course and the home
+
+
+def _unescape(field: str) -> str:
+    return field.encode().decode("unicode_escape")
+
+
+def _mounts() -> list[tuple[str, list[str]]]:
+    """(mount point, per-mount options) of this namespace, in mount order."""
+    with open("/proc/self/mountinfo") as f:
+        return [(_unescape(line.split()[4]), line.split()[5].split(",")) for line in f]
+
+
+def _mount(*args: str, check: bool = True) -> bool:
+    proc = subprocess.run(["mount", *args], capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"mount {' '.join(args)}: {proc.stderr.strip()}")
+    return proc.returncode == 0
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _searchable_by_others(path: str) -> bool:
+    """Every folder from / to ``path`` can be entered by any user (so ``nobody`` can)."""
+    p = Path(path)
+    return all(os.stat(q).st_mode & stat.S_IXOTH for q in [p, *p.parents] if q.exists())
+
+
+def _unmount_tree(folder: str) -> None:
+    """Lazily unmount every mount at or below ``folder`` (innermost first)."""
+    for point in sorted({p for p, _ in _mounts() if _under(p, folder)}, key=len, reverse=True):
+        while subprocess.run(["umount", "-l", point], capture_output=True).returncode == 0:
+            pass  # several mounts stacked on one point
+
+
+def _confine(workdir: str) -> None:
+    course = {os.path.realpath(p) for p in os.environ.get("QLIB_SANDBOX_READONLY", "").split(os.pathsep) if p}
+    outer = {os.path.realpath(os.path.expanduser("~")), *map(os.path.realpath, HIDDEN)} - {"/", STAGE}
+
+    def outermost(folders):
+        chosen = []
+        for folder in sorted(folders, key=len):  # skip what an outer one already hides
+            if os.path.isdir(folder) and not any(_under(folder, c) for c in chosen):
+                chosen.append(folder)
+        return chosen
+
+    def hide(folder):
+        _unmount_tree(folder)
+        _mount("-t", "tmpfs", "-o", "size=1m,mode=755,nosuid,nodev", "sandbox-hidden", folder)
+
+    outer = outermost(outer)
+    keep_ro = sorted({os.path.realpath(p) for p in (ROOT, sys.prefix, sys.base_prefix)})
+    keep_ro = [k for k in keep_ro if any(_under(k, h) for h in outer)]
+    # 1. stage (on a tmpfs of our own) the folders to bind back
+    _unmount_tree(STAGE)
+    _mount("-t", "tmpfs", "-o", "size=1m,mode=755", "sandbox-stage", STAGE)
+    staged = []
+    for i, path in enumerate([workdir, *keep_ro]):
+        target = f"{STAGE}/{i}"
+        os.mkdir(target)
+        _mount("--bind", path, target)
+        staged.append((target, path))
+    # 2. hide the home, /tmp, /run...; bind back Python and the repository found there
+    for folder in outer:
+        hide(folder)
+    for target, path in staged[1:]:
+        os.makedirs(path, exist_ok=True)
+        _mount("--bind", target, path)
+    # 3. hide the course wherever it is still seen (the repository may hold it:
+    #    _build/course), then bind back the submission's own folder
+    for folder in outermost(course):
+        hide(folder)
+    os.makedirs(workdir, exist_ok=True)
+    _mount("--bind", staged[0][0], workdir)
+    _unmount_tree(STAGE)
+    _mount("-t", "tmpfs", "-o", "size=1m,mode=755,nosuid,nodev", "sandbox-hidden", STAGE)  # an empty /dev/shm
+    # 2. everything read-only but the submission's folder
+    for point, options in _mounts():
+        if point == workdir:
+            continue
+        flags = ",".join(o for o in options if o in {"nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime"})
+        _mount("-o", f"remount,bind,ro{',' + flags if flags else ''}", point, check=False)
+    top = dict(_mounts())  # the last mount on a point is the one seen (others are covered)
+    bad = [p for p, options in top.items() if "rw" in options and p != workdir]
+    if bad:
+        raise RuntimeError(f"sandbox_kernel: could not make read-only: {bad}")
+
+
+def _environment(workdir: str) -> dict[str, str]:
+    tmp = os.path.join(workdir, ".sandbox-tmp")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/local/bin{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": tmp,
+        "TMPDIR": tmp,
+        "IPYTHONDIR": os.path.join(tmp, "ipython"),
+        "MPLCONFIGDIR": os.path.join(tmp, "matplotlib"),
+        "JUPYTER_RUNTIME_DIR": tmp,
+        "PYTHONSAFEPATH": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "LANG": "C.UTF-8",
+    }
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = os.environ.get(name, "1")
+    return env
+
+
+def _limits(as_nobody: bool) -> list[str]:
+    prlimit = shutil.which("prlimit")
+    if not prlimit:
+        return []
+    cpu = os.environ.get("QLIB_SANDBOX_CPU", "600")
+    memory = os.environ.get("QLIB_SANDBOX_AS", str(4 * 2**30))
+    args = [prlimit, f"--cpu={cpu}", f"--as={memory}", "--core=0"]
+    if as_nobody:
+        args.append(f"--nproc={os.environ.get('QLIB_SANDBOX_NPROC', '256')}")
+    return [*args, "--"]
+
+
+def _inside(argv: list[str]) -> None:
+    workdir = os.path.realpath(os.getcwd())
+    connection = argv[argv.index("-f") + 1] if "-f" in argv else None
+    info = Path(connection).read_text() if connection else None  # may be hidden below
+    _confine(workdir)
+    # as nobody only if nobody can reach Python, qlib and the folder (seen after the hiding)
+    as_nobody = os.getuid() == 0 and _real_root() and all(_searchable_by_others(os.path.realpath(p)) for p in (
+        sys.executable, sys.base_prefix, str(ROOT), sys.prefix, workdir))
+    if as_nobody:
+        os.chown(workdir, NOBODY, NOBODY)
+    os.chdir(workdir)  # re-enter the folder through the new mount
+    env = _environment(workdir)
+    for folder in (env["TMPDIR"], env["IPYTHONDIR"], env["MPLCONFIGDIR"]):
+        os.makedirs(folder, exist_ok=True)
+        if as_nobody:
+            os.chown(folder, NOBODY, NOBODY)
+    if info is not None:
+        connection_path = os.path.join(env["TMPDIR"], "connection.json")
+        Path(connection_path).write_text(info)
+        os.chmod(connection_path, 0o600)
+        if as_nobody:
+            os.chown(connection_path, NOBODY, NOBODY)
+        argv = [connection_path if a == connection else a for a in argv]
+    os.setsid()  # kill(0, ...) reaches no process outside the kernel
+    setpriv = [shutil.which("setpriv") or "setpriv", "--bounding-set=-all", "--inh-caps=-all",
+               "--ambient-caps=-all", "--no-new-privs"]
+    if as_nobody:
+        setpriv += [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    cmd = [*_limits(as_nobody), *setpriv, "--", sys.executable, "-m", "ipykernel_launcher", *argv]
+    os.execve(cmd[0], cmd, env)
+
+
+def _real_root() -> bool:
+    """Root of the first user namespace (not root by ``unshare --map-root-user``)."""
+    try:
+        with open("/proc/self/uid_map") as f:
+            return f.read().split()[:3] == ["0", "0", "4294967295"]
+    except OSError:
+        return False
+
+
+def _die_with_parent() -> None:
+    """Be killed when the process that started the kernel (nbgrader) dies, so that no
+    kernel outlives a grading run that was stopped (``unshare --kill-child`` then
+    takes the whole PID namespace with it)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def main(argv: list[str]) -> None:
+    if argv and argv[0] == INSIDE:
+        _inside(argv[1:])
+    unshare = shutil.which("unshare")
+    wrap = [unshare, "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private"]
+    probe = unshare and subprocess.run([*wrap, "true"], capture_output=True).returncode == 0
+    if probe:
+        _die_with_parent()
+        os.execv(unshare, [*wrap, sys.executable, "-m", "qbook.sandbox_kernel", INSIDE, *argv])
+    if os.environ.get("QLIB_SANDBOX_OPTIONAL") == "1":
+        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+    sys.exit("sandbox_kernel: cannot make a mount and PID namespace (needs unshare and root or user "
+             "namespaces); set QLIB_SANDBOX_OPTIONAL=1 to grade without the sandbox")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
