@@ -34,6 +34,13 @@ from .pqc import (
     ResourceEstimate,
     RSA2048_ESTIMATES,
 )
+from .sizes import (
+    KEMSizes,
+    SignatureSizes,
+    ML_KEM_SIZES,
+    ML_DSA_SIZES,
+    X25519_BYTES,
+)
 from .tunnel import (
     TunnelError,
     ProtocolError,
@@ -88,6 +95,12 @@ __all__ = [
     "mosca_at_risk",
     "ResourceEstimate",
     "RSA2048_ESTIMATES",
+    # crypto.sizes
+    "KEMSizes",
+    "SignatureSizes",
+    "ML_KEM_SIZES",
+    "ML_DSA_SIZES",
+    "X25519_BYTES",
     # crypto.tunnel
     "TunnelError",
     "ProtocolError",

@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa, mlkem, pad
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .._validation import check_broadcastable, check_int, check_real_array
+from .sizes import ML_DSA_SIZES, ML_KEM_SIZES, X25519_BYTES
 
 __all__ = [
     "KEM_PARAMETER_SETS",
@@ -94,9 +95,9 @@ _SIG_PUBLIC_CLASSES = {
 }
 
 # Sizes fixed by the standards, for every parameter set (also those the library does not
-# expose yet): FIPS 203 Table 3 (encapsulation key) and FIPS 204 Table 2 (public key).
-_MLKEM_PUBLIC_KEY_BYTES = {"ML-KEM-512": 800, "ML-KEM-768": 1184, "ML-KEM-1024": 1568}
-_MLDSA_PUBLIC_KEY_BYTES = {"ML-DSA-44": 1312, "ML-DSA-65": 1952, "ML-DSA-87": 2592}
+# expose yet): qlib.crypto.sizes (FIPS 203 Table 3, FIPS 204 Table 2).
+_MLKEM_PUBLIC_KEY_BYTES = {name: s.encapsulation_key for name, s in ML_KEM_SIZES.items()}
+_MLDSA_PUBLIC_KEY_BYTES = {name: s.public_key for name, s in ML_DSA_SIZES.items()}
 
 #: ML-KEM parameter sets (FIPS 203) that the installed library can run, by name.
 KEM_PARAMETER_SETS = tuple(_KEM_CLASSES)
@@ -412,9 +413,9 @@ def mldsa_verify(public_key: bytes, signature: bytes, message: bytes, parameter_
 # --------------------------------------------------------------------------- #
 # The hybrid key exchange X25519 + ML-KEM-768
 # --------------------------------------------------------------------------- #
-_X25519_BYTES = 32
-_MLKEM768_PK = 1184
-_MLKEM768_CT = 1088
+_X25519_BYTES = X25519_BYTES
+_MLKEM768_PK = ML_KEM_SIZES["ML-KEM-768"].encapsulation_key
+_MLKEM768_CT = ML_KEM_SIZES["ML-KEM-768"].ciphertext
 #: Bytes of a hybrid public key: ML-KEM-768 encapsulation key || X25519 share.
 HYBRID_PUBLIC_KEY_BYTES = _MLKEM768_PK + _X25519_BYTES
 #: Bytes of a hybrid ciphertext: ML-KEM-768 ciphertext || X25519 share.
@@ -836,7 +837,8 @@ _FIPS203 = "FIPS 203 (NIST, 2024), Table 3"
 #: and SLH-DSA (SPHINCS+, FIPS 205). Picnic signature sizes are the maximum
 #: (its signatures vary in length).
 LITERATURE_SIZES: tuple[CitedSize, ...] = (
-    CitedSize("ML-KEM-512", "key exchange", 800, 768, 1, _FIPS203, "fips203"),
+    CitedSize("ML-KEM-512", "key exchange", ML_KEM_SIZES["ML-KEM-512"].encapsulation_key,
+              ML_KEM_SIZES["ML-KEM-512"].ciphertext, 1, _FIPS203, "fips203"),
     CitedSize("Picnic-L1-FS", "signature", 33, 34036, 1, _PICNIC, "zaverucha2020picnic"),
     CitedSize("Picnic3-L1", "signature", 35, 14612, 1, _PICNIC, "zaverucha2020picnic"),
     CitedSize("Picnic3-L5", "signature", 65, 61028, 5, _PICNIC, "zaverucha2020picnic"),

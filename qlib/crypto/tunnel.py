@@ -86,6 +86,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from .._validation import check_int, check_positive
+from .sizes import ML_DSA_SIZES, ML_KEM_SIZES, X25519_BYTES
 from .pqc import (
     HYBRID_CIPHERTEXT_BYTES,
     HYBRID_PUBLIC_KEY_BYTES,
@@ -191,7 +192,7 @@ _RECORD_NAMES = {_R_FINISHED: "Finished", _R_AUTH: "Auth", _R_DATA: "Data",
                  _R_ALERT: "Alert", _R_CLOSE: "Close"}
 _NONCE = 32
 _SIG_CONTEXT = b"qlib-tunnel-v1"
-_MLDSA65_PK, _MLDSA65_SIG = 1952, 3309
+_MLDSA65_PK, _MLDSA65_SIG = ML_DSA_SIZES["ML-DSA-65"].public_key, ML_DSA_SIZES["ML-DSA-65"].signature
 _HEADER = struct.Struct(">BQ")
 _TAG = 16
 _SCRYPT_MAX_N = 2**20          # RFC 7914's authors' setting for file encryption
@@ -580,7 +581,8 @@ def _client_handshake(sock, server_public_key: bytes, mode: str, username, passw
         conn._fail(TruncatedHandshakeError(f"cannot send ClientHello: {exc}"))
     tr.messages.append(HandshakeMessage("client", "ClientHello", 4 + len(hello), (
         ("type, version, mode", 3), ("client nonce", _NONCE),
-        ("ML-KEM-768 encapsulation key", 1184), ("X25519 share", 32))))
+        ("ML-KEM-768 encapsulation key", ML_KEM_SIZES["ML-KEM-768"].encapsulation_key),
+        ("X25519 share", X25519_BYTES))))
     try:
         sh = _read_frame(sock)
     except EOFError:
@@ -594,7 +596,8 @@ def _client_handshake(sock, server_public_key: bytes, mode: str, username, passw
         conn._fail(ProtocolError(f"expected a ServerHello of {expected} bytes, got type {sh[0]:#04x}, "
                                  f"{len(sh)} bytes"))
     tr.messages.append(HandshakeMessage("server", "ServerHello", 4 + len(sh), (
-        ("type", 1), ("server nonce", _NONCE), ("ML-KEM-768 ciphertext", 1088), ("X25519 share", 32),
+        ("type", 1), ("server nonce", _NONCE), ("ML-KEM-768 ciphertext", ML_KEM_SIZES["ML-KEM-768"].ciphertext),
+        ("X25519 share", X25519_BYTES),
         ("ML-DSA-65 public key", _MLDSA65_PK), ("ML-DSA-65 signature", _MLDSA65_SIG))))
     unsigned, signature = sh[:-_MLDSA65_SIG], sh[-_MLDSA65_SIG:]
     ct = unsigned[1 + _NONCE:1 + _NONCE + HYBRID_CIPHERTEXT_BYTES]
