@@ -1,6 +1,6 @@
 """Single-qubit noise channels applied to qubits of a multi-qubit state.
 
-Conventions (fixed for the whole book, see DESIGN.md):
+Conventions (fixed for the whole book, see docs/architecture.md):
 
 - depolarizing with probability p:  ρ → (1 − p) ρ + p · I/2;
 - dephasing with probability p:     ρ → (1 − p) ρ + p · Z ρ Z;

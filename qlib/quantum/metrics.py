@@ -1,7 +1,7 @@
 """Figures of merit for entangled states: fidelity, concurrence, negativity,
 CHSH, fully entangled fraction, correlations and CKW monogamy.
 
-Conventions (fixed for the whole book, see DESIGN.md):
+Conventions (fixed for the whole book, see docs/architecture.md):
 
 - fidelity is the *squared* one, :math:`F = \\langle\\psi|\\rho|\\psi\\rangle`
   for a pure target and :math:`(\\mathrm{tr}\\sqrt{\\sqrt\\rho\\,\\sigma\\sqrt\\rho})^2`

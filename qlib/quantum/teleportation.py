@@ -1,6 +1,6 @@
 """Quantum teleportation of one qubit through a (possibly noisy) shared pair.
 
-Conventions (fixed for the whole book, see DESIGN.md):
+Conventions (fixed for the whole book, see docs/architecture.md):
 
 - three qubits: qubit 0 is the input state (held by Alice), qubits 1 and 2
   are the resource pair, qubit 1 Alice's half and qubit 2 Bob's half; qubit 0

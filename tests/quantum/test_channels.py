@@ -38,7 +38,7 @@ def test_kraus_sets_are_complete(factory, p):
 @given(density_matrices(1), probabilities)
 @settings(max_examples=30, deadline=None)
 def test_depolarizing_matches_convention(rho, p):
-    # DESIGN.md: rho -> (1-p) rho + p I/2
+    # docs/architecture.md: rho -> (1-p) rho + p I/2
     out = depolarize(rho, p)
     assert_allclose(out.full(), (1 - p) * rho.full() + p * np.eye(2) / 2, atol=1e-12)
 
@@ -46,7 +46,7 @@ def test_depolarizing_matches_convention(rho, p):
 @given(density_matrices(1), probabilities)
 @settings(max_examples=30, deadline=None)
 def test_dephasing_matches_convention(rho, p):
-    # DESIGN.md: rho -> (1-p) rho + p Z rho Z
+    # docs/architecture.md: rho -> (1-p) rho + p Z rho Z
     z = qutip.sigmaz()
     out = dephase(rho, p)
     assert_allclose(out.full(), ((1 - p) * rho + p * z * rho * z).full(), atol=1e-12)

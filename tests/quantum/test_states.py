@@ -55,7 +55,7 @@ def test_bell_states_orthonormal():
 
 @pytest.mark.parametrize("fid", [0.0, 0.25, 0.5, 0.75, 0.9, 1.0])
 def test_werner_state_definition(fid):
-    # rho = F|Phi+><Phi+| + (1-F)/3 (I - |Phi+><Phi+|)  (DESIGN.md convention)
+    # rho = F|Phi+><Phi+| + (1-F)/3 (I - |Phi+><Phi+|)  (docs/architecture.md convention)
     p = bell_state("phi+").full()
     expected = fid * p + (1 - fid) / 3 * (np.eye(4) - p)
     rho = werner_state(fid)
