@@ -122,3 +122,18 @@ def test_bad_n_max():
         spdc_pair_distribution(0.1, 3.0)
     with pytest.raises(TypeError, match="n_max must be an integer"):
         spdc_pair_distribution(0.1, True)
+
+
+def test_poisson_statistics_agree_with_scipy_stats():
+    """The Poisson forms are computed with scipy.special (cheap to import); they agree
+    with scipy.stats.poisson to round-off, from the weak-pulse regime to mu = 50."""
+    from scipy import stats
+
+    for mu in (0.0, 1e-6, 1e-3, 0.1, 0.5, 2.0, 50.0):
+        n = np.arange(80)
+        np.testing.assert_allclose(spdc_pair_distribution(mu, 79, statistics="poisson"),
+                                   stats.poisson.pmf(n, mu), rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(spdc_single_pair_probability(mu, statistics="poisson"),
+                                   stats.poisson.pmf(1, mu), rtol=1e-13, atol=0)
+        np.testing.assert_allclose(spdc_multipair_probability(mu, statistics="poisson"),
+                                   stats.poisson.sf(1, mu), rtol=1e-12, atol=0)
