@@ -17,7 +17,7 @@ import pytest
 
 from _book import chromium, serve_directory
 from qlib.viz.explorable import Choice, Explorable, Slider
-from qbook.sphinx_ext import ASSETS_DIR, plotly_js_path
+from qlib.viz.static import ASSETS_DIR, plotly_js_path
 
 
 X = np.linspace(0.0, 10.0, 60)

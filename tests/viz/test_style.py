@@ -63,19 +63,3 @@ def test_renderer_without_template(restore_plotly_defaults):
 def test_use_book_renderer_refuses_a_non_bool_set_template():
     with pytest.raises(TypeError, match="set_template must be True or False, got 'no'"):
         use_book_renderer(set_template="no")
-
-
-def test_duplicate_explorable_names_on_a_page_are_found():
-    """The Sphinx extension warns (an error under -W) about a page whose
-    explorables share a name; this is the detector it uses, on real HTML."""
-    import plotly.graph_objects as go
-
-    from qlib import Explorable
-    from qbook.sphinx_ext import duplicate_explorable_names
-
-    def make(name):
-        return Explorable(lambda: go.Figure(go.Scatter(x=[0, 1], y=[0, 1])), [], name=name)
-
-    a, b = make("fig-a").static_html(), make("fig-b").static_html()
-    assert duplicate_explorable_names(a + b) == []
-    assert duplicate_explorable_names(a + b + a) == ["fig-a"]

@@ -38,7 +38,6 @@ holds its whole JavaScript bundle (about 5 MB per explorable).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -46,36 +45,15 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-__all__ = ["setup", "plotly_js_path", "duplicate_explorable_names", "ASSETS_DIR"]
+from qlib.viz.static import ASSETS_DIR, EXPLORABLE_CSS, EXPLORABLE_JS, PLOTLY_JS, plotly_js_path
+
+__all__ = ["setup", "duplicate_explorable_names"]
 
 logger = logging.getLogger(__name__)
-
-#: Folder of the explorables' script and style sheet (package data of :mod:`qlib.viz`).
-ASSETS_DIR = Path(importlib.util.find_spec("qlib.viz").origin).resolve().parent / "assets"
-
-PLOTLY_JS = "plotly.min.js"
-EXPLORABLE_JS = "explorable.js"
-EXPLORABLE_CSS = "explorable.css"
 
 _OTHER_PLOTLY = re.compile(
     r"<script[^>]*\bsrc\s*=\s*[\"']?[^\"'>]*plotly[^\"'>]*\.js", re.IGNORECASE
 )
-
-
-def plotly_js_path() -> Path:
-    """Path of ``plotly.min.js`` inside the installed plotly package.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the installed plotly has no bundled plotly.js.
-    """
-    import plotly
-
-    path = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_JS
-    if not path.is_file():
-        raise FileNotFoundError(f"plotly.js not found in the installed plotly package: {path}")
-    return path
 
 
 def _add_static_path(app: Sphinx, config) -> None:
