@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -235,3 +236,33 @@ def test_every_public_module_has_its_test_module(floor):
         if not p.stem.startswith("_") and not (ROOT / "tests" / floor / f"test_{p.stem}.py").exists()
     ]
     assert not missing, f"modules of qlib.{floor} without a test module: {missing}"
+
+
+# --------------------------------------------------------------------------- #
+# Docstrings name chapters by their titles: the titles must be true
+# --------------------------------------------------------------------------- #
+_CHAPTER_REFERENCE = re.compile(r"\bchapters?\s+((?:\*[^*]+\*(?:,\s*|\s+and\s+|\s*\()?)+)")
+
+
+def _chapter_titles() -> set[str]:
+    from _book import chapter_paths
+
+    titles = set()
+    for path in chapter_paths():
+        title = next(line[2:] for line in path.read_text().splitlines() if line.startswith("# "))
+        titles.add(" ".join(title.split()))
+    return titles
+
+
+def test_docstrings_name_chapters_that_exist():
+    """"Introduced in the chapter *Teleportation*": every chapter a docstring of the
+    library or the tooling names by title is a chapter of the book, titled so."""
+    titles = _chapter_titles()
+    named = []
+    for path in sorted([*QLIB.rglob("*.py"), *(ROOT / "tooling").rglob("*.py")]):
+        for group in _CHAPTER_REFERENCE.findall(path.read_text()):
+            named += [(path.relative_to(ROOT), " ".join(t.replace("#:", " ").split()))
+                      for t in re.findall(r"\*([^*]+)\*", group)]
+    assert len(named) > 50, "the pattern no longer finds the references"
+    wrong = sorted({(str(p), t) for p, t in named if t not in titles})
+    assert not wrong, f"docstrings name chapters that are not titled so (titles: {sorted(titles)}): {wrong}"
