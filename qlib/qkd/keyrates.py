@@ -1281,7 +1281,7 @@ def satellite_decoy_key_rate(
         Signal μ ``> 0``; ``None`` optimises it.
     system_loss_db : float, default 25.0
         Fixed terminal losses in dB, ``>= 0``, beyond the ideal optics (the
-        chapter *Quantum links* fits about 25 dB per Micius downlink).
+        chapter *Quantum links: fibre and satellite* fits about 25 dB per Micius downlink).
     experiment : QKDExperiment, optional
         Default :data:`MICIUS_2017` (an assumed, Micius-like receiver).
     link : dict, optional
