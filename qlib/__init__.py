@@ -3,8 +3,10 @@
 The library has three floors (``docs/architecture.md`` draws the whole house):
 
 - physics, pure functions over ``qutip.Qobj`` and numpy arrays, never plotting:
-  :mod:`qlib.quantum` (states, channels, metrics, cloning, teleportation),
-  :mod:`qlib.network` (links, sources, repeaters, chains, bounds) and
+  :mod:`qlib.quantum` (states, Bell-diagonal states, channels, metrics, cloning,
+  teleportation), :mod:`qlib.network` (fibre, detection, free space and
+  satellites, signalling, sources, memories, swapping, purification, bounds,
+  chains) and
   :mod:`qlib.qkd` (key rates, protocols, post-processing), with the physical
   constants in :mod:`qlib.constants`;
 - cryptography, :mod:`qlib.crypto` (post-quantum primitives on ``cryptography``);
@@ -15,7 +17,7 @@ The library has three floors (``docs/architecture.md`` draws the whole house):
 ``qlib.Explorable`` imports Plotly and ``qlib.mlkem_keygen`` imports
 ``cryptography`` only when a chapter asks for them. Every public name is
 re-exported here from the module that defines it (``from qlib import
-werner_state`` works; ``qlib.quantum.states.werner_state`` is where it lives).
+werner_state`` works; ``qlib.quantum.bell_diagonal.werner_state`` is where it lives).
 
 :func:`qlib.check` gives feedback on an exercise's answer where the book's
 answer checks are installed (they are not part of this library).
@@ -33,9 +35,14 @@ from .quantum.states import (  # noqa: E402
     BELL_NAMES,
     bell_ket,
     bell_state,
+)
+from .quantum.bell_diagonal import (  # noqa: E402
     werner_state,
+    werner_coefficients,
     bell_diagonal_state,
     bell_diagonal_coefficients,
+    depolarize_bell_diagonal,
+    dephase_bell_diagonal,
 )
 from .quantum.channels import (  # noqa: E402
     depolarizing_kraus,
@@ -69,14 +76,22 @@ from .quantum.teleportation import (  # noqa: E402
     measure_and_prepare,
     bloch_vector,
 )
-from .network.links import (  # noqa: E402
+from .constants import (  # noqa: E402
+    SPEED_OF_LIGHT_KM_S,
+    FIBER_GROUP_INDEX,
+)
+from .network.fibre import (  # noqa: E402
     fiber_transmittance,
     fiber_loss_db,
     fiber_length_for_transmittance,
     photon_arrival_rate,
     fiber_reach_km,
+)
+from .network.detection import (  # noqa: E402
     click_probability,
     noise_click_fraction,
+)
+from .network.free_space import (  # noqa: E402
     beam_divergence_rad,
     diffraction_transmittance,
     pointing_transmittance,
@@ -84,34 +99,39 @@ from .network.links import (  # noqa: E402
     slant_range_km,
     free_space_loss_db,
     satellite_link_loss_db,
-    SPEED_OF_LIGHT_KM_S,
-    FIBER_GROUP_INDEX,
+)
+from .network.signalling import (  # noqa: E402
     signalling_delay_s,
-    memory_dephasing_probability,
 )
 from .network.sources import (  # noqa: E402
     spdc_pair_distribution,
     spdc_multipair_probability,
     spdc_single_pair_probability,
 )
-from .network.repeaters import (  # noqa: E402
+from .network.memories import (  # noqa: E402
+    memory_dephasing_probability,
+    memory_decoherence,
+    memory_decoherence_bell_diagonal,
+)
+from .network.swapping import (  # noqa: E402
     SwapOutcome,
     SwapResult,
     swap,
+    swap_bell_diagonal,
+)
+from .network.purification import (  # noqa: E402
     bbpssw,
     dejmps,
-    memory_decoherence,
-    swap_bell_diagonal,
     bbpssw_bell_diagonal,
     dejmps_bell_diagonal,
-    depolarize_bell_diagonal,
-    dephase_bell_diagonal,
-    memory_decoherence_bell_diagonal,
+)
+from .network.bounds import (  # noqa: E402
     plob_bound,
     tgw_bound,
     hashing_yield,
 )
 from .network.chains import (  # noqa: E402
+    ChainParameters,
     ChainResult,
     SimulationResult,
     repeater_chain,
@@ -250,9 +270,13 @@ __all__ = [
     "BELL_NAMES",
     "bell_ket",
     "bell_state",
+    # qlib.quantum.bell_diagonal
     "werner_state",
+    "werner_coefficients",
     "bell_diagonal_state",
     "bell_diagonal_coefficients",
+    "depolarize_bell_diagonal",
+    "dephase_bell_diagonal",
     # qlib.quantum.channels
     "depolarizing_kraus",
     "dephasing_kraus",
@@ -281,14 +305,19 @@ __all__ = [
     "standard_teleportation_fidelity",
     "measure_and_prepare",
     "bloch_vector",
-    # qlib.network.links
+    # qlib.constants
+    "SPEED_OF_LIGHT_KM_S",
+    "FIBER_GROUP_INDEX",
+    # qlib.network.fibre
     "fiber_transmittance",
     "fiber_loss_db",
     "fiber_length_for_transmittance",
     "photon_arrival_rate",
     "fiber_reach_km",
+    # qlib.network.detection
     "click_probability",
     "noise_click_fraction",
+    # qlib.network.free_space
     "beam_divergence_rad",
     "diffraction_transmittance",
     "pointing_transmittance",
@@ -296,31 +325,32 @@ __all__ = [
     "slant_range_km",
     "free_space_loss_db",
     "satellite_link_loss_db",
-    "SPEED_OF_LIGHT_KM_S",
-    "FIBER_GROUP_INDEX",
+    # qlib.network.signalling
     "signalling_delay_s",
-    "memory_dephasing_probability",
     # qlib.network.sources
     "spdc_pair_distribution",
     "spdc_multipair_probability",
     "spdc_single_pair_probability",
-    # qlib.network.repeaters
+    # qlib.network.memories
+    "memory_dephasing_probability",
+    "memory_decoherence",
+    "memory_decoherence_bell_diagonal",
+    # qlib.network.swapping
     "SwapOutcome",
     "SwapResult",
     "swap",
+    "swap_bell_diagonal",
+    # qlib.network.purification
     "bbpssw",
     "dejmps",
-    "memory_decoherence",
-    "swap_bell_diagonal",
     "bbpssw_bell_diagonal",
     "dejmps_bell_diagonal",
-    "depolarize_bell_diagonal",
-    "dephase_bell_diagonal",
-    "memory_decoherence_bell_diagonal",
+    # qlib.network.bounds
     "plob_bound",
     "tgw_bound",
     "hashing_yield",
     # qlib.network.chains
+    "ChainParameters",
     "ChainResult",
     "SimulationResult",
     "repeater_chain",

@@ -20,6 +20,15 @@ Z = np.array([[1, 0], [0, -1]], dtype=complex)
 #: Bell kets as the columns of a 4x4 matrix, in BELL_NAMES order (Φ+, Φ−, Ψ+, Ψ−).
 BELL_KETS = np.column_stack([bell_ket(name).full().ravel() for name in BELL_NAMES])
 
+def float_or_array(x):
+    """A ``float`` for a 0-d result, a float ``numpy.ndarray`` otherwise (scalar in, scalar out).
+
+    >>> float_or_array(np.float64(2.0)), float_or_array([1, 2])
+    (2.0, array([1., 2.]))
+    """
+    return float(x) if np.ndim(x) == 0 else np.asarray(x, dtype=float)
+
+
 #: Largest excursion outside [0, 1] accepted as round-off.
 ROUNDOFF = 1e-8
 

@@ -1,7 +1,10 @@
 """Old module paths of qlib, from before the library was split into floors.
 
-``import qlib.links`` still works: it is the module now at
-``qlib.network.links``, with a :class:`DeprecationWarning` naming the new place.
+``import qlib.chains`` still works: it is the module now at
+``qlib.network.chains``, with a :class:`DeprecationWarning` naming the new place.
+An old module whose names were later split over several modules aliases to the
+subpackage that re-exports them all: ``qlib.links`` and ``qlib.repeaters`` are
+:mod:`qlib.network`, ``qlib.states`` is :mod:`qlib.quantum`.
 What left the library (the exercises' answers, the MyST reader, the Sphinx
 extension) fails with an :class:`ImportError` that names where it went.
 ``docs/architecture.md`` lists the layout.
@@ -17,14 +20,14 @@ import warnings
 
 #: old module -> the module it now is
 MOVED_MODULES = {
-    "states": "qlib.quantum.states",
+    "states": "qlib.quantum",  # split: states, bell_diagonal
     "channels": "qlib.quantum.channels",
     "metrics": "qlib.quantum.metrics",
     "cloning": "qlib.quantum.cloning",
     "teleportation": "qlib.quantum.teleportation",
-    "links": "qlib.network.links",
+    "links": "qlib.network",  # split: fibre, detection, free_space, signalling, memories
     "sources": "qlib.network.sources",
-    "repeaters": "qlib.network.repeaters",
+    "repeaters": "qlib.network",  # split: swapping, purification, memories, bounds
     "chains": "qlib.network.chains",
     "keyrates": "qlib.qkd.keyrates",
     "postprocessing": "qlib.qkd.postprocessing",

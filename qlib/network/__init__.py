@@ -1,16 +1,38 @@
-"""The physical network: fibre, free-space and satellite links, detectors, photon-pair
-sources, memories, entanglement swapping and purification, repeater chains and the
-repeaterless bounds.
+"""The physical network: fibre, free-space and satellite links, detectors, classical
+signalling, photon-pair sources, memories, entanglement swapping and purification,
+repeaterless bounds and repeater chains.
+
+One module per concept: :mod:`~qlib.network.fibre`, :mod:`~qlib.network.detection`,
+:mod:`~qlib.network.free_space`, :mod:`~qlib.network.signalling`,
+:mod:`~qlib.network.sources`, :mod:`~qlib.network.memories`,
+:mod:`~qlib.network.swapping`, :mod:`~qlib.network.purification`,
+:mod:`~qlib.network.bounds`, :mod:`~qlib.network.chains`. The old modules
+``links`` and ``repeaters`` were split over them; this package re-exports every
+name they had (the Bell-diagonal noise maps and the signalling constants from
+where they now live, :mod:`qlib.quantum.bell_diagonal` and :mod:`qlib.constants`),
+and the old paths ``qlib.links`` and ``qlib.repeaters`` alias to it.
 """
 
-from .links import (
+from ..constants import (
+    SPEED_OF_LIGHT_KM_S,
+    FIBER_GROUP_INDEX,
+)
+from ..quantum.bell_diagonal import (
+    depolarize_bell_diagonal,
+    dephase_bell_diagonal,
+)
+from .fibre import (
     fiber_transmittance,
     fiber_loss_db,
     fiber_length_for_transmittance,
     photon_arrival_rate,
     fiber_reach_km,
+)
+from .detection import (
     click_probability,
     noise_click_fraction,
+)
+from .free_space import (
     beam_divergence_rad,
     diffraction_transmittance,
     pointing_transmittance,
@@ -18,34 +40,39 @@ from .links import (
     slant_range_km,
     free_space_loss_db,
     satellite_link_loss_db,
-    SPEED_OF_LIGHT_KM_S,
-    FIBER_GROUP_INDEX,
+)
+from .signalling import (
     signalling_delay_s,
-    memory_dephasing_probability,
 )
 from .sources import (
     spdc_pair_distribution,
     spdc_multipair_probability,
     spdc_single_pair_probability,
 )
-from .repeaters import (
+from .memories import (
+    memory_dephasing_probability,
+    memory_decoherence,
+    memory_decoherence_bell_diagonal,
+)
+from .swapping import (
     SwapOutcome,
     SwapResult,
     swap,
+    swap_bell_diagonal,
+)
+from .purification import (
     bbpssw,
     dejmps,
-    memory_decoherence,
-    swap_bell_diagonal,
     bbpssw_bell_diagonal,
     dejmps_bell_diagonal,
-    depolarize_bell_diagonal,
-    dephase_bell_diagonal,
-    memory_decoherence_bell_diagonal,
+)
+from .bounds import (
     plob_bound,
     tgw_bound,
     hashing_yield,
 )
 from .chains import (
+    ChainParameters,
     ChainResult,
     SimulationResult,
     repeater_chain,
@@ -56,14 +83,22 @@ from .chains import (
 )
 
 __all__ = [
-    # network.links
+    # qlib.constants (re-exported: they were names of the old network.links)
+    "SPEED_OF_LIGHT_KM_S",
+    "FIBER_GROUP_INDEX",
+    # qlib.quantum.bell_diagonal (re-exported: they were names of the old network.repeaters)
+    "depolarize_bell_diagonal",
+    "dephase_bell_diagonal",
+    # network.fibre
     "fiber_transmittance",
     "fiber_loss_db",
     "fiber_length_for_transmittance",
     "photon_arrival_rate",
     "fiber_reach_km",
+    # network.detection
     "click_probability",
     "noise_click_fraction",
+    # network.free_space
     "beam_divergence_rad",
     "diffraction_transmittance",
     "pointing_transmittance",
@@ -71,31 +106,32 @@ __all__ = [
     "slant_range_km",
     "free_space_loss_db",
     "satellite_link_loss_db",
-    "SPEED_OF_LIGHT_KM_S",
-    "FIBER_GROUP_INDEX",
+    # network.signalling
     "signalling_delay_s",
-    "memory_dephasing_probability",
     # network.sources
     "spdc_pair_distribution",
     "spdc_multipair_probability",
     "spdc_single_pair_probability",
-    # network.repeaters
+    # network.memories
+    "memory_dephasing_probability",
+    "memory_decoherence",
+    "memory_decoherence_bell_diagonal",
+    # network.swapping
     "SwapOutcome",
     "SwapResult",
     "swap",
+    "swap_bell_diagonal",
+    # network.purification
     "bbpssw",
     "dejmps",
-    "memory_decoherence",
-    "swap_bell_diagonal",
     "bbpssw_bell_diagonal",
     "dejmps_bell_diagonal",
-    "depolarize_bell_diagonal",
-    "dephase_bell_diagonal",
-    "memory_decoherence_bell_diagonal",
+    # network.bounds
     "plob_bound",
     "tgw_bound",
     "hashing_yield",
     # network.chains
+    "ChainParameters",
     "ChainResult",
     "SimulationResult",
     "repeater_chain",

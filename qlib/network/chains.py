@@ -68,6 +68,7 @@ compare). Introduced in the chapter *Quantum repeaters*.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -83,15 +84,15 @@ from .._validation import (
     check_real,
 )
 from .._linalg import binary_entropy_bits
-from .links import fiber_transmittance, signalling_delay_s
-from .repeaters import (
-    bbpssw_bell_diagonal,
-    dejmps_bell_diagonal,
-    memory_decoherence_bell_diagonal,
-    swap_bell_diagonal,
-)
+from ..quantum.bell_diagonal import werner_coefficients
+from .fibre import fiber_transmittance
+from .memories import memory_decoherence_bell_diagonal
+from .purification import bbpssw_bell_diagonal, dejmps_bell_diagonal
+from .signalling import signalling_delay_s
+from .swapping import swap_bell_diagonal
 
 __all__ = [
+    "ChainParameters",
     "ChainResult",
     "SimulationResult",
     "repeater_chain",
@@ -262,25 +263,117 @@ class SimulationResult:
 # ---------------------------------------------------------------------------
 
 
-def _link_model(total_length_km, segments, scheme, attenuation_db_per_km, detector_efficiency,
-                source_efficiency, link_fidelity, swap_success_probability, t2_s, repetition_rate_hz):
+@dataclass(frozen=True)
+class ChainParameters:
+    r"""The physical settings of a repeater chain, shared by :func:`repeater_chain` and
+    :func:`simulate_repeater_chain`.
+
+    Parameters
+    ----------
+    attenuation_db_per_km : float, default 0.2
+        Fibre loss α in dB/km, ``>= 0``.
+    detector_efficiency, source_efficiency : float, default 0.9, 0.9
+        Per-link total efficiencies in [0, 1] (the module docstring of
+        :mod:`qlib.network.chains` says what they cover).
+    link_fidelity : float, default 0.99
+        Werner fidelity of each fresh elementary link, in [0, 1].
+    swap_success_probability : float, default 1.0
+        Bell-measurement success :math:`p_s` in (0, 1] (1/2 for linear optics).
+    t2_s : float or None, default None
+        Memory coherence time in s, ``> 0``; None = perfect memories.
+    repetition_rate_hz : float, default 1e9
+        Attempt-rate ceiling :math:`f_\mathrm{rep}` of the sources in Hz, ``> 0``.
+
+    Raises
+    ------
+    ValueError
+        A value out of range (the message names the parameter, the value and
+        the allowed range).
+    TypeError
+        A non-numeric or boolean value.
+
+    Notes
+    -----
+    The hardware, not the protocol: the swapping schedule (``scheme``) and the
+    purification (``purification_rounds``, ``purification``) stay arguments of
+    the functions, since :func:`simulate_repeater_chain` does not simulate
+    purification. The object is frozen and validated on construction, like
+    :class:`qlib.QKDExperiment`, and used the same way: pass it as
+    ``parameters=`` and override single fields by keyword
+    (``repeater_chain(500.0, 8, parameters=p, t2_s=0.1)``), or derive a copy
+    with :meth:`replace`. Calling with the keywords alone is the same as
+    passing ``ChainParameters(**keywords)``. Introduced in the chapter
+    *Quantum repeaters*.
+
+    Examples
+    --------
+    >>> from qlib import ChainParameters, repeater_chain
+    >>> p = ChainParameters(link_fidelity=0.98, t2_s=1.0)
+    >>> p.replace(t2_s=0.1).t2_s, p.detector_efficiency
+    (0.1, 0.9)
+    >>> a = repeater_chain(400.0, 4, parameters=p)
+    >>> b = repeater_chain(400.0, 4, link_fidelity=0.98, t2_s=1.0)
+    >>> (a.rate_hz, a.fidelity) == (b.rate_hz, b.fidelity)
+    True
+    """
+
+    attenuation_db_per_km: float = 0.2
+    detector_efficiency: float = 0.9
+    source_efficiency: float = 0.9
+    link_fidelity: float = 0.99
+    swap_success_probability: float = 1.0
+    t2_s: float | None = None
+    repetition_rate_hz: float = 1e9
+
+    def __post_init__(self):
+        check_nonnegative("attenuation_db_per_km", self.attenuation_db_per_km)
+        check_probability("detector_efficiency", self.detector_efficiency)
+        check_probability("source_efficiency", self.source_efficiency)
+        check_probability("link_fidelity", self.link_fidelity)
+        ps = check_probability("swap_success_probability", self.swap_success_probability)
+        if ps == 0.0:
+            raise ValueError("swap_success_probability must be in (0, 1], got 0.0")
+        if self.t2_s is not None:
+            t2_s = check_real("t2_s", self.t2_s)
+            if t2_s <= 0:
+                raise ValueError(f"t2_s must be > 0 (or None for a perfect memory), got {t2_s!r}")
+        check_positive("repetition_rate_hz", self.repetition_rate_hz)
+
+    def replace(self, **changes) -> "ChainParameters":
+        """A copy with some parameters changed (validated again)."""
+        return _parameters(self, changes)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(ChainParameters))
+_DEFAULT_PARAMETERS = ChainParameters()
+
+
+def _parameters(base, changes):
+    """``base`` (default :class:`ChainParameters`) with the keyword overrides ``changes``."""
+    base = _DEFAULT_PARAMETERS if base is None else base
+    if not isinstance(base, ChainParameters):
+        raise TypeError(f"parameters must be a ChainParameters, got {type(base).__name__}")
+    unknown = sorted(set(changes) - set(_FIELDS))
+    if unknown:
+        raise TypeError(
+            f"unknown chain parameter {unknown[0]!r}; allowed: {', '.join(_FIELDS)}"
+        )
+    return dataclasses.replace(base, **changes) if changes else base
+
+
+def _link_model(total_length_km, segments, scheme, parameters):
     scheme = check_choice("scheme", scheme, _SCHEMES)
     length = check_nonnegative("total_length_km", total_length_km)
     n = check_int("segments", segments, minimum=1)
     if scheme == "nested" and n & (n - 1):
         raise ValueError(f"segments must be a power of two (2**k) for scheme='nested', got {n}")
-    alpha = check_nonnegative("attenuation_db_per_km", attenuation_db_per_km)
-    eta_d = check_probability("detector_efficiency", detector_efficiency)
-    eta_s = check_probability("source_efficiency", source_efficiency)
-    f0 = check_probability("link_fidelity", link_fidelity)
-    ps = check_probability("swap_success_probability", swap_success_probability)
-    if ps == 0.0:
-        raise ValueError("swap_success_probability must be in (0, 1], got 0.0")
-    if t2_s is not None:
-        t2_s = check_real("t2_s", t2_s)
-        if t2_s <= 0:
-            raise ValueError(f"t2_s must be > 0 (or None for a perfect memory), got {t2_s!r}")
-    f_rep = check_positive("repetition_rate_hz", repetition_rate_hz)
+    alpha = check_nonnegative("attenuation_db_per_km", parameters.attenuation_db_per_km)
+    eta_d = check_probability("detector_efficiency", parameters.detector_efficiency)
+    eta_s = check_probability("source_efficiency", parameters.source_efficiency)
+    f0 = check_probability("link_fidelity", parameters.link_fidelity)
+    ps = check_probability("swap_success_probability", parameters.swap_success_probability)
+    t2_s = parameters.t2_s if parameters.t2_s is None else check_real("t2_s", parameters.t2_s)
+    f_rep = check_positive("repetition_rate_hz", parameters.repetition_rate_hz)
     l0 = length / n
     p0 = eta_s * eta_d * float(fiber_transmittance(l0, alpha))
     if p0 == 0.0:
@@ -289,7 +382,7 @@ def _link_model(total_length_km, segments, scheme, attenuation_db_per_km, detect
             f"fibre transmittance is 0): no pair is ever made, got p0 = {p0}"
         )
     tau0 = max(1.0 / f_rep, float(signalling_delay_s(l0)))
-    c0 = np.array([f0, (1 - f0) / 3, (1 - f0) / 3, (1 - f0) / 3])
+    c0 = werner_coefficients(f0)
     return scheme, length, n, l0, p0, tau0, c0, ps, t2_s
 
 
@@ -315,16 +408,11 @@ def repeater_chain(
     total_length_km,
     segments,
     *,
+    parameters=None,
     scheme="nested",
-    attenuation_db_per_km=0.2,
-    detector_efficiency=0.9,
-    source_efficiency=0.9,
-    link_fidelity=0.99,
-    swap_success_probability=1.0,
-    t2_s=None,
     purification_rounds=0,
     purification="dejmps",
-    repetition_rate_hz=1e9,
+    **overrides,
 ):
     r"""Expected rate and end-to-end fidelity of a repeater chain (compact Bell-diagonal model).
 
@@ -334,24 +422,20 @@ def repeater_chain(
         Distance L between the end nodes in km, ``>= 0``.
     segments : int
         Number of elementary links n ``>= 1``; a power of two for ``"nested"``.
+    parameters : ChainParameters, optional
+        The physical settings (fibre loss, efficiencies, link fidelity, swap
+        success, memory :math:`T_2`, repetition rate); default
+        ``ChainParameters()`` (0.2 dB/km, efficiencies 0.9, links of fidelity
+        0.99, deterministic swaps, perfect memories, 1 GHz).
     scheme : {"nested", "sequential"}
         Swapping schedule (module docstring).
-    attenuation_db_per_km : float
-        Fibre loss α, default 0.2 dB/km.
-    detector_efficiency, source_efficiency : float
-        Per-link total efficiencies in [0, 1] (defaults 0.9, 0.9).
-    link_fidelity : float
-        Werner fidelity of each fresh elementary link, in [0, 1] (default 0.99).
-    swap_success_probability : float
-        Bell-measurement success :math:`p_s` in (0, 1] (1/2 for linear optics).
-    t2_s : float or None
-        Memory coherence time in s (``> 0``); None = perfect memories.
     purification_rounds : int
         Recurrence rounds r on each elementary link (``>= 0``).
     purification : {"dejmps", "bbpssw"}
         Recurrence protocol for those rounds.
-    repetition_rate_hz : float
-        Attempt-rate ceiling :math:`f_\mathrm{rep}` of the sources, ``> 0`` (default 1 GHz).
+    **overrides
+        Any :class:`ChainParameters` field, e.g. ``t2_s=0.1``: replaces that
+        field of ``parameters``.
 
     Returns
     -------
@@ -362,13 +446,17 @@ def repeater_chain(
     ValueError
         Zero segments, a non-power-of-two for ``"nested"``, probabilities outside
         [0, 1], non-positive ``t2_s`` or rate, negative length, unknown scheme.
+    TypeError
+        An unknown parameter name, ``parameters`` not a :class:`ChainParameters`,
+        or a non-numeric value.
 
     Notes
     -----
     The model, what is exact and what is approximated are stated in the module
     docstring of :mod:`qlib.network.chains`. Rate model after Sangouard et al.,
     Rev. Mod. Phys. 83, 33 (2011); swap and purification maps from
-    :mod:`qlib.network.repeaters`. Introduced in the chapter *Quantum repeaters*.
+    :mod:`qlib.network.swapping` and :mod:`qlib.network.purification`.
+    Introduced in the chapter *Quantum repeaters*.
 
     Examples
     --------
@@ -382,8 +470,7 @@ def repeater_chain(
     True
     """
     scheme, length, n, l0, p0, tau0, c0, ps, t2 = _link_model(
-        total_length_km, segments, scheme, attenuation_db_per_km, detector_efficiency,
-        source_efficiency, link_fidelity, swap_success_probability, t2_s, repetition_rate_hz)
+        total_length_km, segments, scheme, _parameters(parameters, overrides))
     c_link, pur_probs = _purified_link(c0, purification_rounds, purification)
     if any(p == 0.0 for p in pur_probs):
         raise ValueError("purification never succeeds for these links (success probability 0)")
@@ -473,14 +560,9 @@ def simulate_repeater_chain(
     runs,
     seed=None,
     rng=None,
+    parameters=None,
     scheme="nested",
-    attenuation_db_per_km=0.2,
-    detector_efficiency=0.9,
-    source_efficiency=0.9,
-    link_fidelity=0.99,
-    swap_success_probability=1.0,
-    t2_s=None,
-    repetition_rate_hz=1e9,
+    **overrides,
 ):
     r"""Monte Carlo of the model of :func:`repeater_chain` (without purification).
 
@@ -491,9 +573,9 @@ def simulate_repeater_chain(
 
     Parameters
     ----------
-    total_length_km, segments, scheme, attenuation_db_per_km, detector_efficiency,
-    source_efficiency, link_fidelity, swap_success_probability, t2_s, repetition_rate_hz
-        As for :func:`repeater_chain`.
+    total_length_km, segments, parameters, scheme, **overrides
+        As for :func:`repeater_chain` (a :class:`ChainParameters` and keyword
+        overrides of its fields).
     runs : int
         Number of end-to-end pairs to simulate, ``>= 2``.
     seed : int, optional
@@ -519,8 +601,7 @@ def simulate_repeater_chain(
     True
     """
     scheme, length, n, l0, p0, tau0, c0, ps, t2 = _link_model(
-        total_length_km, segments, scheme, attenuation_db_per_km, detector_efficiency,
-        source_efficiency, link_fidelity, swap_success_probability, t2_s, repetition_rate_hz)
+        total_length_km, segments, scheme, _parameters(parameters, overrides))
     runs = check_int("runs", runs, minimum=2)
     rng = check_generator(seed, rng)
     swap = swap_bell_diagonal

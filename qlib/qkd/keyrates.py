@@ -1316,7 +1316,7 @@ def satellite_decoy_key_rate(
     >>> f"{satellite_decoy_key_rate(90.0):.2e}"
     '6.03e-05'
     """
-    from ..network.links import satellite_link_loss_db
+    from ..network.free_space import satellite_link_loss_db
 
     exp = _experiment(MICIUS_2017 if experiment is None else experiment, overrides)
     extra = check_nonnegative("system_loss_db", system_loss_db)

@@ -46,7 +46,7 @@ from .._validation import (
     check_real,
     check_real_array,
 )
-from ..network.links import click_probability
+from ..network.detection import click_probability
 from ..quantum.metrics import chsh_expectation, chsh_value
 from ..quantum.states import bell_state
 

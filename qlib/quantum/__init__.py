@@ -1,14 +1,23 @@
-"""Quantum states and operations on qubits: Bell, Werner and Bell-diagonal states, noise
-channels, entanglement measures, cloning and teleportation.
+"""Quantum states and operations on qubits: Bell states (:mod:`~qlib.quantum.states`),
+Werner and Bell-diagonal states and their algebra (:mod:`~qlib.quantum.bell_diagonal`),
+noise channels, entanglement measures, cloning and teleportation.
+
+The old path ``qlib.states`` aliases to this package, which re-exports every name
+the old module had.
 """
 
 from .states import (
     BELL_NAMES,
     bell_ket,
     bell_state,
+)
+from .bell_diagonal import (
     werner_state,
+    werner_coefficients,
     bell_diagonal_state,
     bell_diagonal_coefficients,
+    depolarize_bell_diagonal,
+    dephase_bell_diagonal,
 )
 from .channels import (
     depolarizing_kraus,
@@ -48,9 +57,13 @@ __all__ = [
     "BELL_NAMES",
     "bell_ket",
     "bell_state",
+    # quantum.bell_diagonal
     "werner_state",
+    "werner_coefficients",
     "bell_diagonal_state",
     "bell_diagonal_coefficients",
+    "depolarize_bell_diagonal",
+    "dephase_bell_diagonal",
     # quantum.channels
     "depolarizing_kraus",
     "dephasing_kraus",

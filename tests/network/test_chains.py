@@ -1,4 +1,5 @@
-"""Tests for qlib.network.chains: rate model vs Monte Carlo, closed forms, crossover, bad input."""
+"""Tests for qlib.network.chains: rate model vs Monte Carlo, closed forms, crossover, bad input,
+the ChainParameters object."""
 
 import math
 
@@ -6,7 +7,9 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
+from qlib.network.bounds import plob_bound
 from qlib.network.chains import (
+    ChainParameters,
     _dephase_pair,
     direct_transmission_rate,
     expected_max_geometric,
@@ -14,8 +17,9 @@ from qlib.network.chains import (
     secret_key_fraction,
     simulate_repeater_chain,
 )
-from qlib.network.links import fiber_transmittance, signalling_delay_s
-from qlib.network.repeaters import memory_decoherence_bell_diagonal, plob_bound
+from qlib.network.fibre import fiber_transmittance
+from qlib.network.memories import memory_decoherence_bell_diagonal
+from qlib.network.signalling import signalling_delay_s
 
 
 # --- waiting-time analytics -------------------------------------------------------------
@@ -215,3 +219,92 @@ def test_sequential_compact_matches_density_matrix_path():
     for _ in range(2):
         rho = swap(rho, link).state
     np.testing.assert_allclose(bell_diagonal_coefficients(rho), r.coefficients, atol=1e-12)
+
+
+# --- ChainParameters: one validated object for the settings both functions share -----------
+
+def test_chain_parameters_defaults_are_the_functions_defaults():
+    p = ChainParameters()
+    assert (p.attenuation_db_per_km, p.detector_efficiency, p.source_efficiency, p.link_fidelity,
+            p.swap_success_probability, p.t2_s, p.repetition_rate_hz) == (0.2, 0.9, 0.9, 0.99, 1.0, None, 1e9)
+    a, b = repeater_chain(400.0, 4), repeater_chain(400.0, 4, parameters=p)
+    assert (a.rate_hz, a.fidelity, a.mean_waits_s) == (b.rate_hz, b.fidelity, b.mean_waits_s)
+
+
+SETTINGS = dict(attenuation_db_per_km=0.18, detector_efficiency=0.8, source_efficiency=0.7,
+                link_fidelity=0.97, swap_success_probability=0.5, t2_s=0.3, repetition_rate_hz=5e8)
+
+
+@pytest.mark.parametrize("scheme, segments", [("nested", 4), ("sequential", 3)])
+def test_keywords_and_parameter_object_give_the_same_results(scheme, segments):
+    p = ChainParameters(**SETTINGS)
+    by_keywords = repeater_chain(300.0, segments, scheme=scheme, **SETTINGS)
+    by_object = repeater_chain(300.0, segments, scheme=scheme, parameters=p)
+    for field in ("fidelity", "rate_hz", "mean_time_s", "link_success_probability", "attempt_time_s",
+                  "mean_waits_s", "rate_is_exact", "key_rate_hz"):
+        assert getattr(by_keywords, field) == getattr(by_object, field), field
+    np.testing.assert_array_equal(by_keywords.coefficients, by_object.coefficients)
+    sim_k = simulate_repeater_chain(300.0, segments, runs=200, seed=3, scheme=scheme, **SETTINGS)
+    sim_o = simulate_repeater_chain(300.0, segments, runs=200, seed=3, scheme=scheme, parameters=p)
+    np.testing.assert_array_equal(sim_k.times_s, sim_o.times_s)
+    np.testing.assert_array_equal(sim_k.fidelities, sim_o.fidelities)
+    # purification stays an argument of repeater_chain
+    pur_k = repeater_chain(300.0, segments, scheme=scheme, purification_rounds=1, **SETTINGS)
+    pur_o = repeater_chain(300.0, segments, scheme=scheme, purification_rounds=1, parameters=p)
+    assert (pur_k.rate_hz, pur_k.fidelity) == (pur_o.rate_hz, pur_o.fidelity)
+
+
+def test_keyword_overrides_replace_fields_of_the_parameter_object():
+    p = ChainParameters(**SETTINGS)
+    overridden = repeater_chain(300.0, 4, parameters=p, t2_s=0.01, link_fidelity=0.99)
+    expected = repeater_chain(300.0, 4, parameters=p.replace(t2_s=0.01, link_fidelity=0.99))
+    assert (overridden.rate_hz, overridden.fidelity) == (expected.rate_hz, expected.fidelity)
+    assert p.t2_s == 0.3  # the object itself is unchanged
+    assert p.replace() is p and p.replace(t2_s=0.3) == p
+
+
+def test_chain_parameters_are_frozen_hashable_and_compare_by_value():
+    import dataclasses
+
+    p = ChainParameters(link_fidelity=0.98, t2_s=1.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.t2_s = 2.0
+    assert p == ChainParameters(t2_s=1.0, link_fidelity=0.98) and p != ChainParameters()
+    assert len({p, ChainParameters(link_fidelity=0.98, t2_s=1.0)}) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"attenuation_db_per_km": -0.1}, r"^attenuation_db_per_km must be >= 0, got -0\.1$"),
+        ({"detector_efficiency": 1.5}, r"^detector_efficiency must be in \[0, 1\], got 1\.5$"),
+        ({"source_efficiency": -0.1}, r"^source_efficiency must be in \[0, 1\], got -0\.1$"),
+        ({"link_fidelity": 1.2}, r"^link_fidelity must be in \[0, 1\], got 1\.2$"),
+        ({"link_fidelity": float("nan")}, r"^link_fidelity must be a finite"),
+        ({"swap_success_probability": 1.5}, r"^swap_success_probability must be in \[0, 1\], got 1\.5$"),
+        ({"swap_success_probability": 0.0}, r"^swap_success_probability must be in \(0, 1\], got 0\.0$"),
+        ({"t2_s": 0.0}, r"^t2_s must be > 0 \(or None for a perfect memory\), got 0\.0$"),
+        ({"t2_s": -1.0}, r"^t2_s must be > 0 \(or None for a perfect memory\), got -1\.0$"),
+        ({"repetition_rate_hz": 0.0}, r"^repetition_rate_hz must be > 0, got 0\.0$"),
+    ],
+)
+def test_chain_parameters_validation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        ChainParameters(**kwargs)
+    with pytest.raises(ValueError, match=match):  # the same message through replace and overrides
+        ChainParameters().replace(**kwargs)
+    with pytest.raises(ValueError, match=match):
+        simulate_repeater_chain(100.0, 2, runs=10, seed=0, parameters=ChainParameters(), **kwargs)
+
+
+def test_chain_parameters_bad_types_and_unknown_names():
+    with pytest.raises(TypeError, match="link_fidelity must be a real number, not a bool"):
+        ChainParameters(link_fidelity=True)
+    with pytest.raises(TypeError, match="t2_s must be a real number"):
+        ChainParameters(t2_s="1 s")
+    with pytest.raises(TypeError, match=r"^unknown chain parameter 'fidelity'; allowed: attenuation_db_per_km, "):
+        repeater_chain(100.0, 2, fidelity=0.9)
+    with pytest.raises(TypeError, match="unknown chain parameter 'purification_rounds'"):
+        simulate_repeater_chain(100.0, 2, runs=10, seed=0, purification_rounds=1)  # not simulated
+    with pytest.raises(TypeError, match="parameters must be a ChainParameters, got dict"):
+        repeater_chain(100.0, 2, parameters={"link_fidelity": 0.9})

@@ -8,7 +8,8 @@ import qlib
 from qlib.checks import Exercise, Part
 
 CHAPTER = "quantum-repeaters"
-CHAIN = dict(link_fidelity=0.98, t2_s=1.0, detector_efficiency=0.9, source_efficiency=0.9)
+#: The chapter's chain hardware (its cell ``CHAIN = ChainParameters(...)``).
+CHAIN = qlib.ChainParameters(link_fidelity=0.98, t2_s=1.0, detector_efficiency=0.9, source_efficiency=0.9)
 
 
 def _three_pairs():
@@ -17,7 +18,7 @@ def _three_pairs():
 
 
 def _bbpssw_rounds():
-    c, pairs, rounds = [0.6, 0.4 / 3, 0.4 / 3, 0.4 / 3], 1.0, 0
+    c, pairs, rounds = qlib.werner_coefficients(0.6), 1.0, 0
     while c[0] <= 0.9:
         c, p = qlib.bbpssw_bell_diagonal(c, c)
         pairs, rounds = 2 * pairs / p, rounds + 1
@@ -37,7 +38,7 @@ def _memory_wait():
 
 
 def _best_segments():
-    results = {n: qlib.repeater_chain(600.0, n, **CHAIN) for n in (4, 8, 16)}
+    results = {n: qlib.repeater_chain(600.0, n, parameters=CHAIN) for n in (4, 8, 16)}
     return (max(results, key=lambda n: results[n].rate_hz),
             max(results, key=lambda n: results[n].fidelity))
 
