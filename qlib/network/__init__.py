@@ -1,6 +1,6 @@
 """The physical network: fibre, free-space and satellite links, detectors, photon-pair
 sources, memories, entanglement swapping and purification, repeater chains and the
-repeaterless bounds.
+repeaterless bounds, and the orbits of satellite passes.
 """
 
 from .links import (
@@ -54,6 +54,9 @@ from .chains import (
     secret_key_fraction,
     expected_max_geometric,
 )
+from .orbits import (
+    satellite_pass_duration_s,
+)
 
 __all__ = [
     # network.links
@@ -103,4 +106,6 @@ __all__ = [
     "direct_transmission_rate",
     "secret_key_fraction",
     "expected_max_geometric",
+    # network.orbits
+    "satellite_pass_duration_s",
 ]
