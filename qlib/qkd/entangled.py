@@ -178,7 +178,7 @@ def simulate_entangled_qkd(n_pairs, state=None, *, protocol="e91", seed=None, rn
         and Bob in {π/4, 3π/4} test CHSH. BBM92: both measure Z or X uniformly;
         equal bases make the key, and the error rate in both bases is the test.
     seed, rng
-        Randomness (as in :func:`simulate_bb84`).
+        Randomness (as in :func:`qlib.simulate_bb84`).
 
     Returns
     -------

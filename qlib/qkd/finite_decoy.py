@@ -100,9 +100,9 @@ def finite_decoy_key_rate(
     eps_sec, eps_cor : float, defaults 1e-10, 1e-15
         Secrecy and correctness parameters, in (0, 1).
     experiment : QKDExperiment, optional
-        The link; default :data:`GYS_2004`.
+        The link; default :data:`qlib.GYS_2004`.
     **overrides
-        Any :class:`QKDExperiment` field.
+        Any :class:`qlib.QKDExperiment` field.
 
     Returns
     -------

@@ -79,7 +79,7 @@ def finite_key_length(n, k, qber, *, leak_ec, eps_sec=1e-10, eps_cor=1e-15):
     sampling margin :math:`\mu` (Serfling's inequality), which shrinks as
     :math:`1/\sqrt{k}`: that is why small blocks give no key. As
     :math:`n, k \to \infty` the length per bit tends to
-    :func:`shor_preskill_rate` when ``leak_ec`` is :math:`n\,h(Q)`.
+    :func:`qlib.shor_preskill_rate` when ``leak_ec`` is :math:`n\,h(Q)`.
     Introduced in the chapter *QKD: from photons to a secret key*.
 
     Examples

@@ -42,7 +42,7 @@ def satellite_decoy_key_rate(
     The link loss :math:`\mathcal{L}(e)` (dB) of :func:`qlib.satellite_link_loss_db`
     (downlink, at the experiment's wavelength) plus ``system_loss_db`` replaces
     the fibre: :math:`\eta = \eta_{\rm Bob}\,10^{-\mathcal{L}/10}`, then
-    :func:`decoy_bb84_key_rate` at zero fibre length.
+    :func:`qlib.decoy_bb84_key_rate` at zero fibre length.
 
     Parameters
     ----------
@@ -56,12 +56,12 @@ def satellite_decoy_key_rate(
         Fixed terminal losses in dB, ``>= 0``, beyond the ideal optics (the
         chapter *Quantum links* fits about 25 dB per Micius downlink).
     experiment : QKDExperiment, optional
-        Default :data:`MICIUS_2017` (an assumed, Micius-like receiver).
+        Default :data:`qlib.MICIUS_2017` (an assumed, Micius-like receiver).
     link : dict, optional
         Further keyword arguments for :func:`qlib.satellite_link_loss_db`
         (telescope apertures, pointing error, …).
     **overrides
-        Any :class:`QKDExperiment` field.
+        Any :class:`qlib.QKDExperiment` field.
 
     Returns
     -------
@@ -72,7 +72,7 @@ def satellite_decoy_key_rate(
     Raises
     ------
     ValueError
-        As :func:`qlib.satellite_link_loss_db` and :func:`decoy_bb84_key_rate`.
+        As :func:`qlib.satellite_link_loss_db` and :func:`qlib.decoy_bb84_key_rate`.
 
     Notes
     -----
@@ -80,7 +80,7 @@ def satellite_decoy_key_rate(
     exponentially; the atmosphere adds its loss once, near the ground. Liao et
     al., Nature 549, 43 (2017) ran decoy-state BB84 at 850 nm from Micius and
     obtained kilohertz key rates at up to 1,200 km. The receiver numbers of
-    :data:`MICIUS_2017` are assumptions, not the paper's values. Introduced in
+    :data:`qlib.MICIUS_2017` are assumptions, not the paper's values. Introduced in
     the chapter *QKD over distance, and its attacks*.
 
     Examples
@@ -122,7 +122,7 @@ def satellite_pass_key_bits(pulse_rate_hz, altitude_km=500.0, min_elevation_deg=
     pulse_rate_hz : float
         Pulses sent per second, ``> 0``.
     altitude_km, min_elevation_deg
-        As in :func:`satellite_pass_duration_s`.
+        As in :func:`qlib.satellite_pass_duration_s`.
     samples : int, default 2001
         Points of the trapezoidal rule over the pass, ``>= 3``.
     **rate_options
@@ -138,14 +138,14 @@ def satellite_pass_key_bits(pulse_rate_hz, altitude_km=500.0, min_elevation_deg=
     Raises
     ------
     ValueError
-        As :func:`satellite_pass_duration_s` and :func:`satellite_decoy_key_rate`,
+        As :func:`qlib.satellite_pass_duration_s` and :func:`satellite_decoy_key_rate`,
         or a non-positive pulse rate.
 
     Notes
     -----
-    Same geometry as :func:`satellite_pass_duration_s`. Liao et al., Nature
+    Same geometry as :func:`qlib.satellite_pass_duration_s`. Liao et al., Nature
     549, 43 (2017) report kilohertz key rates from Micius at up to 1,200 km;
-    with the assumed receiver of :data:`MICIUS_2017` this function gives the
+    with the assumed receiver of :data:`qlib.MICIUS_2017` this function gives the
     scale of a pass, not the experiment's numbers. Introduced in the chapter
     *QKD over distance, and its attacks*.
 

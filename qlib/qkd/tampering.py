@@ -56,7 +56,7 @@ def tampered_qber(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu=0.5
 
         E'_\mu = E_\mu \oplus \frac{f}{4} = E_\mu + \frac{f}{4} - 2E_\mu\frac{f}{4},
 
-    with :math:`E_\mu` the QBER of :func:`gllp_key_rate` at the tampered
+    with :math:`E_\mu` the QBER of :func:`qlib.gllp_key_rate` at the tampered
     transmittance :math:`\eta\,10^{-\text{extra}/10}` and f the intercepted
     fraction.
 
@@ -73,9 +73,9 @@ def tampered_qber(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu=0.5
     mu : float, default 0.5
         Signal mean photon number, ``> 0``.
     experiment : QKDExperiment, optional
-        The link; default :data:`GYS_2004`.
+        The link; default :data:`qlib.GYS_2004`.
     **overrides
-        Any :class:`QKDExperiment` field.
+        Any :class:`qlib.QKDExperiment` field.
 
     Returns
     -------
@@ -118,7 +118,7 @@ def tampered_key_rate(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu
                       **overrides):
     r"""Decoy-state key rate (bits per pulse) when an adversary tampers with the channel.
 
-    As :func:`decoy_bb84_key_rate`, with the transmittance reduced by the
+    As :func:`qlib.decoy_bb84_key_rate`, with the transmittance reduced by the
     added loss and every error rate raised by the intercepted fraction f:
 
     .. math::
@@ -133,7 +133,7 @@ def tampered_key_rate(distance_km, intercept_fraction=0.0, extra_loss_db=0.0, mu
         Signal μ ``> 0``; ``None`` lets Alice and Bob re-optimise μ for what
         they observe.
     experiment, **overrides
-        As in :func:`decoy_bb84_key_rate`.
+        As in :func:`qlib.decoy_bb84_key_rate`.
 
     Returns
     -------
@@ -194,7 +194,7 @@ def qkd_aborts(qber, qber_threshold=None):
         Measured QBER in [0, 0.5].
     qber_threshold : float, optional
         The largest QBER at which they continue, in [0, 0.5]; ``None`` (the
-        default) uses :data:`SHOR_PRESKILL_THRESHOLD` (1 − 2h(Q) = 0 at
+        default) uses :data:`qlib.SHOR_PRESKILL_THRESHOLD` (1 − 2h(Q) = 0 at
         Q ≈ 11.0 %).
 
     Returns
