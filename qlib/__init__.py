@@ -3,14 +3,15 @@
 The library has three floors (``docs/architecture.md`` draws the whole house):
 
 - physics, pure functions over ``qutip.Qobj`` and numpy arrays, never plotting:
-  :mod:`qlib.quantum` (states, Bell-diagonal states, channels, metrics, cloning,
-  teleportation), :mod:`qlib.network` (fibre, detection, free space and
-  satellites, signalling, sources, memories, swapping, purification, bounds,
-  chains) and
-  :mod:`qlib.qkd` (key rates, protocols, post-processing), with the physical
-  constants in :mod:`qlib.constants`;
+  :mod:`qlib.quantum` (states, Bell-diagonal algebra, channels, metrics, cloning,
+  teleportation),
+  :mod:`qlib.network` (links, sources, repeaters, chains, bounds, orbits) and
+  :mod:`qlib.qkd` (asymptotic and finite-key rates, prepare-and-measure and
+  entanglement-based protocols, weak pulses and decoys, finite size, satellites,
+  tampering, post-processing), with the physical constants in
+  :mod:`qlib.constants`;
 - cryptography, :mod:`qlib.crypto` (post-quantum primitives on ``cryptography``);
-- presentation, :mod:`qlib.viz` (the book's Plotly style, explorables).
+- presentation, :mod:`qlib.viz` (the book's Plotly style, explorables, figure helpers).
 
 ``import qlib`` loads the physics only. The names of :mod:`qlib.crypto` and
 :mod:`qlib.viz` are in the same flat namespace but load on first use, so
@@ -140,13 +141,37 @@ from .network.chains import (  # noqa: E402
     secret_key_fraction,
     expected_max_geometric,
 )
-from .qkd.keyrates import (  # noqa: E402
+from .network.orbits import (  # noqa: E402
+    satellite_pass_duration_s,
+)
+from .qkd.asymptotic import (  # noqa: E402
     binary_entropy,
     shor_preskill_rate,
     six_state_rate,
-    finite_key_length,
     SHOR_PRESKILL_THRESHOLD,
     SIX_STATE_THRESHOLD,
+)
+from .qkd.finite_key import (  # noqa: E402
+    finite_key_length,
+)
+from .qkd.prepare_measure import (  # noqa: E402
+    QKD_PROTOCOLS,
+    PrepareMeasureRun,
+    simulate_bb84,
+    estimate_qber,
+    intercept_resend_qber,
+    expected_detection_probability,
+    expected_qber,
+    pns_known_fraction,
+)
+from .qkd.entangled import (  # noqa: E402
+    E91_ALICE_ANGLES,
+    E91_BOB_ANGLES,
+    EntangledRun,
+    measurement_probabilities,
+    simulate_entangled_qkd,
+)
+from .qkd.decoy import (  # noqa: E402
     QKDExperiment,
     GYS_2004,
     BEST_PARTS_ASSUMED,
@@ -155,30 +180,20 @@ from .qkd.keyrates import (  # noqa: E402
     gllp_key_rate,
     decoy_bb84_key_rate,
     vacuum_weak_decoy_key_rate,
-    finite_decoy_key_rate,
     optimal_mu,
     max_distance_km,
+)
+from .qkd.finite_decoy import (  # noqa: E402
+    finite_decoy_key_rate,
+)
+from .qkd.satellite import (  # noqa: E402
     satellite_decoy_key_rate,
-    satellite_pass_duration_s,
     satellite_pass_key_bits,
+)
+from .qkd.tampering import (  # noqa: E402
     tampered_qber,
     tampered_key_rate,
     qkd_aborts,
-)
-from .qkd.protocols import (  # noqa: E402
-    QKD_PROTOCOLS,
-    E91_ALICE_ANGLES,
-    E91_BOB_ANGLES,
-    PrepareMeasureRun,
-    simulate_bb84,
-    estimate_qber,
-    intercept_resend_qber,
-    expected_detection_probability,
-    expected_qber,
-    pns_known_fraction,
-    EntangledRun,
-    measurement_probabilities,
-    simulate_entangled_qkd,
 )
 from .qkd.postprocessing import (  # noqa: E402
     CASCADE_SCHEDULES,
@@ -358,13 +373,32 @@ __all__ = [
     "direct_transmission_rate",
     "secret_key_fraction",
     "expected_max_geometric",
-    # qlib.qkd.keyrates
+    # qlib.network.orbits
+    "satellite_pass_duration_s",
+    # qlib.qkd.asymptotic
     "binary_entropy",
     "shor_preskill_rate",
     "six_state_rate",
-    "finite_key_length",
     "SHOR_PRESKILL_THRESHOLD",
     "SIX_STATE_THRESHOLD",
+    # qlib.qkd.finite_key
+    "finite_key_length",
+    # qlib.qkd.prepare_measure
+    "QKD_PROTOCOLS",
+    "PrepareMeasureRun",
+    "simulate_bb84",
+    "estimate_qber",
+    "intercept_resend_qber",
+    "expected_detection_probability",
+    "expected_qber",
+    "pns_known_fraction",
+    # qlib.qkd.entangled
+    "E91_ALICE_ANGLES",
+    "E91_BOB_ANGLES",
+    "EntangledRun",
+    "measurement_probabilities",
+    "simulate_entangled_qkd",
+    # qlib.qkd.decoy
     "QKDExperiment",
     "GYS_2004",
     "BEST_PARTS_ASSUMED",
@@ -373,29 +407,17 @@ __all__ = [
     "gllp_key_rate",
     "decoy_bb84_key_rate",
     "vacuum_weak_decoy_key_rate",
-    "finite_decoy_key_rate",
     "optimal_mu",
     "max_distance_km",
+    # qlib.qkd.finite_decoy
+    "finite_decoy_key_rate",
+    # qlib.qkd.satellite
     "satellite_decoy_key_rate",
-    "satellite_pass_duration_s",
     "satellite_pass_key_bits",
+    # qlib.qkd.tampering
     "tampered_qber",
     "tampered_key_rate",
     "qkd_aborts",
-    # qlib.qkd.protocols
-    "QKD_PROTOCOLS",
-    "E91_ALICE_ANGLES",
-    "E91_BOB_ANGLES",
-    "PrepareMeasureRun",
-    "simulate_bb84",
-    "estimate_qber",
-    "intercept_resend_qber",
-    "expected_detection_probability",
-    "expected_qber",
-    "pns_known_fraction",
-    "EntangledRun",
-    "measurement_probabilities",
-    "simulate_entangled_qkd",
     # qlib.qkd.postprocessing
     "CASCADE_SCHEDULES",
     "cascade_block_sizes",

@@ -29,7 +29,7 @@ MOVED_MODULES = {
     "sources": "qlib.network.sources",
     "repeaters": "qlib.network",  # split: swapping, purification, memories, bounds
     "chains": "qlib.network.chains",
-    "keyrates": "qlib.qkd.keyrates",
+    "keyrates": "qlib.qkd",  # split by concept; qlib.qkd re-exports all of it
     "postprocessing": "qlib.qkd.postprocessing",
     "pqc": "qlib.crypto.pqc",
     "tunnel": "qlib.crypto.tunnel",

@@ -1,12 +1,13 @@
 """The physical network: fibre, free-space and satellite links, detectors, classical
 signalling, photon-pair sources, memories, entanglement swapping and purification,
-repeaterless bounds and repeater chains.
+repeaterless bounds, repeater chains and the orbits of satellite passes.
 
 One module per concept: :mod:`~qlib.network.fibre`, :mod:`~qlib.network.detection`,
 :mod:`~qlib.network.free_space`, :mod:`~qlib.network.signalling`,
 :mod:`~qlib.network.sources`, :mod:`~qlib.network.memories`,
 :mod:`~qlib.network.swapping`, :mod:`~qlib.network.purification`,
-:mod:`~qlib.network.bounds`, :mod:`~qlib.network.chains`. The old modules
+:mod:`~qlib.network.bounds`, :mod:`~qlib.network.chains` and
+:mod:`~qlib.network.orbits` (satellite passes). The old modules
 ``links`` and ``repeaters`` were split over them; this package re-exports every
 name they had (the Bell-diagonal noise maps and the signalling constants from
 where they now live, :mod:`qlib.quantum.bell_diagonal` and :mod:`qlib.constants`),
@@ -81,6 +82,9 @@ from .chains import (
     secret_key_fraction,
     expected_max_geometric,
 )
+from .orbits import (
+    satellite_pass_duration_s,
+)
 
 __all__ = [
     # qlib.constants (re-exported: they were names of the old network.links)
@@ -139,4 +143,6 @@ __all__ = [
     "direct_transmission_rate",
     "secret_key_fraction",
     "expected_max_geometric",
+    # network.orbits
+    "satellite_pass_duration_s",
 ]

@@ -40,8 +40,9 @@ from .._validation import (
     check_qber,
     check_real,
 )
-from .keyrates import binary_entropy, finite_key_length
-from .protocols import PrepareMeasureRun
+from .asymptotic import binary_entropy
+from .finite_key import finite_key_length
+from .prepare_measure import PrepareMeasureRun
 
 __all__ = [
     "CASCADE_SCHEDULES",
