@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import functools
 import http.server
+import os
+import pickle
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -29,6 +35,203 @@ def toc_files() -> list[str]:
 def chapter_paths() -> list[Path]:
     """The chapter notebooks (MyST Markdown) listed in the table of contents."""
     return [ROOT / f"{name}.md" for name in toc_files() if name.startswith("chapters/")]
+
+
+# --- one execution of each chapter, shared by the chapter and exercise tests ---
+#
+# Each chapter runs once per test session, top to bottom in a fresh kernel (nbclient,
+# the chapter's folder as working directory, as Jupyter Book runs it). After the last
+# code cell of each solution a hidden probe cell is inserted that displays the value
+# of the solution's answer variable (pickled, under a mime type of its own), so the
+# exercise tests read the answers from the same run that test_chapters.py checks for
+# errors: no chapter code runs in the pytest process.
+
+PROBE_MIME = "application/x-qbook-answer+json"
+PROBE_TAG = "qbook-answer-probe"
+
+_PROBE = """\
+def __qbook_probe(label, name):
+    import base64, pickle
+    from IPython.display import display
+    record = {{"label": label, "name": name}}
+    if name not in globals():
+        record["missing"] = True
+    else:
+        value = globals()[name]
+        record["repr"] = repr(value)[:2000]
+        try:
+            record["pickle"] = base64.b64encode(pickle.dumps(value)).decode("ascii")
+        except Exception as exc:
+            record["unpicklable"] = f"{{type(exc).__name__}}: {{exc}}"
+    display({{{mime!r}: record}}, raw=True)
+__qbook_probe({label!r}, {name!r})
+del __qbook_probe
+"""
+
+
+@dataclass
+class ChapterRun:
+    """One execution of a chapter: the executed notebook (probe cells included, tagged
+    ``qbook-answer-probe``), the exception that stopped it (None if it ran to the end),
+    and what each probe saw: {label: record} for the solutions whose probe ran."""
+
+    path: Path
+    notebook: object
+    error: BaseException | None = None
+    probes: dict = field(default_factory=dict)
+    answer_names: dict = field(default_factory=dict)
+
+    @property
+    def error_text(self) -> str:
+        """The exception that stopped the run (a CellExecutionError shows the failing
+        cell's source and traceback), without terminal colours; empty if none."""
+        if self.error is None:
+            return ""
+        return f"{type(self.error).__name__}: " + re.sub(r"\x1b\[[0-9;]*m", "", str(self.error))
+
+    def error_outputs(self) -> list:
+        return [
+            output
+            for cell in self.notebook.cells
+            if cell.cell_type == "code"
+            for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"
+        ]
+
+    def answer(self, label: str):
+        """The value of ``label``'s answer variable right after its solution ran; the
+        test fails, saying why (and with the chapter's exception, if it raised), when
+        there is none."""
+        import pytest
+
+        name = self.answer_names.get(label)
+        if label not in self.answer_names:
+            pytest.fail(f"{label}: no solution code cell in {self.path.name}", pytrace=False)
+        if name is None:
+            pytest.fail(f"{label}: the solution's last code cell does not end with `answer = ...`", pytrace=False)
+        record = self.probes.get(label)
+        if record is None:
+            why = f"the chapter stopped before it:\n{self.error_text}" if self.error else "its probe cell showed nothing"
+            pytest.fail(f"{label}: no value of `{name}` from {self.path.name}; {why}", pytrace=False)
+        if record.get("missing"):
+            pytest.fail(f"{label}: `{name}` is not defined after the solution's last cell", pytrace=False)
+        if "pickle" not in record:
+            pytest.fail(f"{label}: `{name}` = {record.get('repr')} cannot be passed out of the kernel "
+                        f"({record.get('unpicklable')})", pytrace=False)
+        return pickle.loads(base64.b64decode(record["pickle"]))
+
+
+def _notebook_with_probes(path: Path):
+    """The chapter read with jupytext, a probe cell after each solution's last code cell;
+    and {label: answer variable name or None} of the solutions with code."""
+    import jupytext
+    import nbformat
+
+    from qbook.myst import answer_variable, cell_solutions
+
+    notebook = jupytext.read(path)
+    owners = cell_solutions(notebook)
+    last_cell_of = {owner: i for i, (cell, owner) in enumerate(zip(notebook.cells, owners))
+                    if owner and cell.cell_type == "code"}
+    names, cells = {}, []
+    for i, cell in enumerate(notebook.cells):
+        cells.append(cell)
+        label = owners[i]
+        if label and last_cell_of.get(label) == i:
+            names[label] = name = answer_variable(cell.source)
+            if name is not None:
+                probe = nbformat.v4.new_code_cell(_PROBE.format(mime=PROBE_MIME, label=label, name=name))
+                probe.metadata["tags"] = ["remove-cell", PROBE_TAG]
+                cells.append(probe)
+    notebook.cells = cells
+    return notebook, names
+
+
+async def _execute(path: Path) -> ChapterRun:
+    import nbclient
+
+    notebook, names = _notebook_with_probes(path)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    run = ChapterRun(path, notebook, answer_names=names)
+    try:
+        await client.async_execute()  # raises CellExecutionError naming the failing cell
+    except Exception as exc:  # noqa: BLE001 -- recorded, shown by every test that needs the run
+        run.error = exc
+    for cell in notebook.cells:
+        if PROBE_TAG in cell.metadata.get("tags", []):
+            for output in cell.get("outputs", []):
+                record = output.get("data", {}).get(PROBE_MIME)
+                if record:
+                    run.probes[record["label"]] = dict(record)
+    return run
+
+
+def _workers() -> int:
+    """Chapters executed at once: one kernel per usable core, at most four."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+class _ChapterRuns:
+    """Each chapter executed once per process, a few at a time in a background thread,
+    in the order asked for; ``get`` waits for one chapter's run."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._runs: dict[Path, ChapterRun] = {}
+        self._done: dict[Path, threading.Event] = {}
+
+    def prefetch(self, paths) -> None:
+        with self._lock:
+            new = [p for p in dict.fromkeys(paths) if p not in self._done]
+            for p in new:
+                self._done[p] = threading.Event()
+        if new:
+            threading.Thread(target=asyncio.run, args=(self._run_all(new),), daemon=True).start()
+
+    async def _run_all(self, paths) -> None:
+        slots = asyncio.Semaphore(_workers())
+
+        async def one(path):
+            async with slots:
+                try:
+                    self._runs[path] = await _execute(path)
+                except BaseException as exc:  # noqa: BLE001 -- e.g. the kernel would not start
+                    self._runs[path] = ChapterRun(path, None, error=exc)
+                finally:
+                    self._done[path].set()
+
+        await asyncio.gather(*(one(p) for p in paths))
+
+    def get(self, path: Path) -> ChapterRun:
+        self.prefetch([path])
+        self._done[path].wait()
+        return self._runs[path]
+
+
+CHAPTER_RUNS = _ChapterRuns()
+
+
+@pytest.fixture
+def chapter_run(request):
+    """``chapter_run(path)``: the chapter's one execution in this session (a ChapterRun).
+
+    The first use starts executing every chapter that a selected test asks for
+    (parametrised by ``path`` and using this fixture), so that the kernels of the
+    next chapters run while the tests read the first."""
+    wanted = [item.callspec.params["path"] for item in request.session.items
+              if "chapter_run" in getattr(item, "fixturenames", ())
+              and "path" in getattr(getattr(item, "callspec", None), "params", {})]
+    CHAPTER_RUNS.prefetch(wanted)
+    return CHAPTER_RUNS.get
 
 
 # --- a local web server and Debian's Chromium, for the browser tests ---------
