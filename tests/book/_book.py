@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import http.server
 import os
 import pickle
 import re
+import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -232,6 +238,79 @@ def chapter_run(request):
               and "path" in getattr(getattr(item, "callspec", None), "params", {})]
     CHAPTER_RUNS.prefetch(wanted)
     return CHAPTER_RUNS.get
+
+
+# --- the two book builds, started in the background as soon as the tests are collected ---
+#
+# A build is a subprocess (Sphinx and a kernel): it runs while the other tests run in
+# this process, and the book tests, put last by tests/conftest.py, wait for it. Each is
+# clean, into a fresh temporary folder, exactly as when it was started by its fixture.
+
+def _jupyter_book() -> str:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return str(exe) if exe.exists() else shutil.which("jupyter-book")
+
+
+def _book_argv(out: Path) -> list[str]:
+    """The README's clean build, into ``out``: warnings are errors, every chapter executed."""
+    return [_jupyter_book(), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"]
+
+
+def _student_argv(out: Path) -> list[str]:
+    """``make student``'s build (:mod:`qbook.student_edition`), into ``out``."""
+    return [sys.executable, "-m", "qbook.student_edition", "--out", str(out)]
+
+
+BUILDS = {"book": _book_argv, "student": _student_argv}
+
+
+@dataclass
+class Build:
+    """A build running (or run) in a subprocess of its own session, its output in a file."""
+
+    name: str
+    out: Path
+    proc: subprocess.Popen
+    log_path: Path
+    started: float
+
+    def wait(self, timeout: float | None = None) -> tuple[int, str]:
+        """(exit code, the build's stdout and stderr); ``timeout`` counts from the start."""
+        try:
+            remaining = None if timeout is None else max(1.0, self.started + timeout - time.monotonic())
+            self.proc.wait(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        return self.proc.returncode, self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)  # the build and the kernels it started
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=30)
+
+
+_STARTED: dict[str, Build] = {}
+
+
+def start_build(name: str, tmp_path_factory) -> Build:
+    """Start build ``name`` ("book" or "student") unless it is running already."""
+    if name not in _STARTED:
+        out = tmp_path_factory.mktemp(name)
+        log_path = tmp_path_factory.mktemp(f"{name}-log") / "build.log"
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(BUILDS[name](out), stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        _STARTED[name] = Build(name, out, proc, log_path, time.monotonic())
+    return _STARTED[name]
+
+
+def stop_builds() -> None:
+    """Stop the builds still running (a session that ended early)."""
+    for build in _STARTED.values():
+        build.stop()
 
 
 # --- a local web server and Debian's Chromium, for the browser tests ---------
