@@ -108,17 +108,17 @@ class ChapterRun:
         """The value of ``label``'s answer variable right after its solution ran; the
         test fails, saying why (and with the chapter's exception, if it raised), when
         there is none."""
-        import pytest
-
         name = self.answer_names.get(label)
-        if label not in self.answer_names:
-            pytest.fail(f"{label}: no solution code cell in {self.path.name}", pytrace=False)
-        if name is None:
-            pytest.fail(f"{label}: the solution's last code cell does not end with `answer = ...`", pytrace=False)
         record = self.probes.get(label)
         if record is None:
-            why = f"the chapter stopped before it:\n{self.error_text}" if self.error else "its probe cell showed nothing"
-            pytest.fail(f"{label}: no value of `{name}` from {self.path.name}; {why}", pytrace=False)
+            if self.notebook is not None and label not in self.answer_names:
+                pytest.fail(f"{label}: no solution code cell in {self.path.name}", pytrace=False)
+            if self.notebook is not None and name is None:
+                pytest.fail(f"{label}: the solution's last code cell does not end with `answer = ...`", pytrace=False)
+            if self.error is not None:
+                pytest.fail(f"{label}: no answer from {self.path.name}, which stopped before the solution's "
+                            f"probe ran:\n{self.error_text}", pytrace=False)
+            pytest.fail(f"{label}: the probe of `{name}` showed nothing", pytrace=False)
         if record.get("missing"):
             pytest.fail(f"{label}: `{name}` is not defined after the solution's last cell", pytrace=False)
         if "pickle" not in record:

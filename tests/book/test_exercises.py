@@ -120,6 +120,67 @@ def _wrong_variants(value):
     return [tuple(v) if len(v) > 1 else float(v[0]) for v in variants]
 
 
+PROBED = """---
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+# A chapter
+
+## Exercises
+
+```{solution-start} zz-ex-pair
+```
+```{code-cell} ipython3
+import numpy as np
+pair = (np.float64(0.5), 3)
+```
+```{solution-end}
+```
+
+```{solution-start} zz-ex-gone
+```
+```{code-cell} ipython3
+gone: float
+```
+```{solution-end}
+```
+
+```{code-cell} ipython3
+assert "__qbook_probe" not in globals()
+raise RuntimeError("the chapter breaks here")
+```
+
+```{solution-start} zz-ex-after
+```
+```{code-cell} ipython3
+after = 2.0
+```
+```{solution-end}
+```
+"""
+
+
+def test_chapter_run_passes_answers_out_and_shows_why_one_is_missing(tmp_path):
+    """The probes (``_book.chapter_run``): a solution's answer arrives as the object the
+    kernel held; a missing variable, and a chapter that stopped first, fail the test
+    with the reason and the chapter's exception."""
+    from _book import CHAPTER_RUNS
+
+    path = tmp_path / "zz.md"
+    path.write_text(PROBED)
+    run = CHAPTER_RUNS.get(path)
+    pair = run.answer("zz-ex-pair")
+    assert pair == (0.5, 3) and type(pair[0]) is np.float64 and type(pair[1]) is int
+    with pytest.raises(pytest.fail.Exception, match="`gone` is not defined after the solution's last cell"):
+        run.answer("zz-ex-gone")
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)stopped before.*CellExecutionError.*"
+                                                    r"raise RuntimeError.*the chapter breaks here"):
+        run.answer("zz-ex-after")
+    assert "\x1b[" not in run.error_text
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_solutions_pass_their_checks_and_wrong_answers_fail(path, chapter_run):
     module = _answers_module(path)
