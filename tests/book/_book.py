@@ -64,8 +64,8 @@ def __qbook_probe(label, name):
         record["missing"] = True
     else:
         value = globals()[name]
-        record["repr"] = repr(value)[:2000]
         try:
+            record["repr"] = repr(value)[:2000]
             record["pickle"] = base64.b64encode(pickle.dumps(value)).decode("ascii")
         except Exception as exc:
             record["unpicklable"] = f"{{type(exc).__name__}}: {{exc}}"
