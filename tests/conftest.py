@@ -48,3 +48,40 @@ def local_unitaries(draw):
 
 
 probabilities = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+
+
+# --- the book builds run in the background; their tests run last ---------------
+#
+# test_book.py and test_student_edition.py each build the book (minutes, in a
+# subprocess): the builds start as soon as the tests are collected, so they run
+# while the other tests do, and those two modules run last, then test_grading.py
+# (whose time limits are kept away from the builds' load).
+import pytest  # noqa: E402
+
+
+def _background_build(item) -> str | None:
+    return getattr(getattr(item, "module", None), "BACKGROUND_BUILD", None)
+
+
+@pytest.hookimpl(trylast=True)  # after -m / -k deselection
+def pytest_collection_modifyitems(session, config, items):
+    builds = [item for item in items if _background_build(item)]
+    grading = [item for item in items if item.path.name == "test_grading.py" and item not in builds]
+    rest = [item for item in items if item not in builds and item not in grading]
+    items[:] = rest + builds + grading
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
+    from _book import start_build
+
+    for name in dict.fromkeys(filter(None, map(_background_build, session.items))):
+        start_build(name, session.config._tmp_path_factory)
+
+
+def pytest_sessionfinish(session):
+    import sys
+
+    if "_book" in sys.modules:
+        sys.modules["_book"].stop_builds()

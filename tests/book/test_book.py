@@ -2,42 +2,32 @@
 opened in a real browser (Debian's Chromium, headless, offline).
 
 The build goes into a fresh temporary folder, so no execution cache can hide a
-stale output and no earlier ``_build`` is reused.
+stale output and no earlier ``_build`` is reused. It starts in the background as
+soon as the tests are collected (tests/conftest.py, ``_book.start_build``), and
+this module runs after the others.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from _book import ROOT, chromium, serve_directory, toc_files
+from _book import ROOT, chromium, serve_directory, start_build, toc_files
 
 pytestmark = pytest.mark.book  # `pytest -m "not book"` skips the build for a quick loop
-
-
-def _jupyter_book() -> str:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else shutil.which("jupyter-book")
+BACKGROUND_BUILD = "book"  # started when the tests are collected (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
-    """Build the book clean into a temporary folder; return (html dir, build log)."""
-    out = tmp_path_factory.mktemp("book")
-    proc = subprocess.run(
-        [_jupyter_book(), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    log = proc.stdout + proc.stderr
-    return out / "_build" / "html", log, proc.returncode
+    """The clean build of the book into a temporary folder (``jupyter-book build ROOT
+    --path-output OUT -W -n --keep-going``): (html dir, build log, exit code)."""
+    build = start_build("book", tmp_path_factory)  # started already, unless run alone
+    returncode, log = build.wait(timeout=1200)
+    return build.out / "_build" / "html", log, returncode
 
 
 def test_book_builds_clean_without_warnings(build):

@@ -4,6 +4,9 @@ The chapters are MyST Markdown notebooks; ``pytest --nbmake`` ignores ``.md``
 files, so they are read with jupytext and executed with nbclient, with the
 chapter's own folder as working directory (as Jupyter Book does). Every chapter
 ends in a ``remove-cell`` cell of asserts, so a wrong number fails here too.
+
+The execution is the session's one run of the chapter (``_book.chapter_run``),
+which test_exercises.py reads the solutions' answers from.
 """
 
 from __future__ import annotations
@@ -11,10 +14,9 @@ from __future__ import annotations
 import re
 
 import jupytext
-import nbclient
 import pytest
 
-from _book import ROOT, chapter_paths
+from _book import ROOT, chapter_paths, chapter_run  # noqa: F401 -- chapter_run is a fixture
 
 CHAPTERS = chapter_paths()
 IDS = [p.stem for p in CHAPTERS]
@@ -27,23 +29,11 @@ def test_toc_lists_existing_chapters():
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
-def test_chapter_executes_in_fresh_kernel(path):
-    notebook = jupytext.read(path)
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()  # raises CellExecutionError naming the failing cell
-    errors = [
-        output
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
-    assert not errors
+def test_chapter_executes_in_fresh_kernel(path, chapter_run):
+    run = chapter_run(path)
+    if run.error is not None:  # a CellExecutionError shows the failing cell and its traceback
+        pytest.fail(f"{path.name} failed in a fresh kernel:\n{run.error_text}", pytrace=False)
+    assert not run.error_outputs()
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)

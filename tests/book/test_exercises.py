@@ -9,32 +9,28 @@ conceptual there (``CONCEPTUAL = {label: reason}``). An exercise in neither, or
 a chapter without an answers module, fails
 ``test_every_exercise_is_checked_or_declared_conceptual``.
 
-Each chapter's code is run in this process (``exec``, no kernel: the figures are
-never rendered, so a chapter takes well under a second) with the chapter's
-folder as working directory; after each solution the value of its answer
-variable is checked: the solution must pass, and wrong answers must fail.
+The answers come from the session's one run of each chapter in a fresh kernel
+(``_book.chapter_run``, shared with test_chapters.py; no chapter code runs in
+this process): a probe cell after each solution reports the value of its answer
+variable, which is checked: the solution must pass, and wrong answers must fail.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import os
 import re
 from collections import Counter
 
-import jupytext
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qlib
-from _book import chapter_paths
+from _book import chapter_paths, chapter_run  # noqa: F401 -- chapter_run is a fixture
 from qlib import checks
 from qlib.checks import Exercise, Feedback, Part
-from qbook.myst import answer_variable, cell_solutions, chapter_exercises, strip_solutions
+from qbook.myst import answer_variable, chapter_exercises, strip_solutions
 
 CHAPTERS = chapter_paths()
 IDS = [p.stem for p in CHAPTERS]
@@ -105,43 +101,12 @@ def test_registry_knows_exactly_the_declared_labels():
 # --------------------------------------------------------------------------- #
 # Every solution passes its check; wrong answers fail
 # --------------------------------------------------------------------------- #
-def _run_chapter_collecting_answers(path) -> dict:
-    """Run the chapter's code cells (not its final checks cell) in this process;
-    return {label: value of the answer variable after the solution}."""
-    notebook = jupytext.read(path)
-    owners = cell_solutions(notebook)
-    code = [(cell, owner) for cell, owner in zip(notebook.cells, owners) if cell.cell_type == "code"]
-    if "remove-cell" in code[-1][0].metadata.get("tags", []):
-        code = code[:-1]
-    last_cell_of = {owner: i for i, (_, owner) in enumerate(code) if owner}
-    namespace, answers = {"__name__": "__chapter__"}, {}
-    cwd = os.getcwd()
-    os.chdir(path.parent)
+def _check(label, answer):
+    """qlib.check, failing the test with the exception and the answer if it raises."""
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            for i, (cell, owner) in enumerate(code):
-                source = "\n".join(
-                    line for line in cell.source.splitlines() if not re.match(r"^\s*[%!]", line)
-                )
-                exec(compile(source, f"{path.name}[cell {i}]", "exec"), namespace)
-                if owner and last_cell_of[owner] == i:
-                    name = answer_variable(cell.source)
-                    answers[owner] = namespace.get(name)
-    finally:
-        os.chdir(cwd)
-    return answers
-
-
-@pytest.fixture(scope="module")
-def chapter_answers():
-    cache = {}
-
-    def get(path):
-        if path not in cache:
-            cache[path] = _run_chapter_collecting_answers(path)
-        return cache[path]
-
-    return get
+        return qlib.check(label, answer)
+    except Exception as exc:  # noqa: BLE001 -- shown, not hidden
+        pytest.fail(f"qlib.check({label!r}, {answer!r}) raised {type(exc).__name__}: {exc}", pytrace=False)
 
 
 def _wrong_variants(value):
@@ -155,28 +120,90 @@ def _wrong_variants(value):
     return [tuple(v) if len(v) > 1 else float(v[0]) for v in variants]
 
 
+PROBED = """---
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+# A chapter
+
+## Exercises
+
+```{solution-start} zz-ex-pair
+```
+```{code-cell} ipython3
+import numpy as np
+pair = (np.float64(0.5), 3)
+```
+```{solution-end}
+```
+
+```{solution-start} zz-ex-gone
+```
+```{code-cell} ipython3
+gone: float
+```
+```{solution-end}
+```
+
+```{code-cell} ipython3
+assert "__qbook_probe" not in globals()
+raise RuntimeError("the chapter breaks here")
+```
+
+```{solution-start} zz-ex-after
+```
+```{code-cell} ipython3
+after = 2.0
+```
+```{solution-end}
+```
+"""
+
+
+def test_chapter_run_passes_answers_out_and_shows_why_one_is_missing(tmp_path):
+    """The probes (``_book.chapter_run``): a solution's answer arrives as the object the
+    kernel held; a missing variable, and a chapter that stopped first, fail the test
+    with the reason and the chapter's exception."""
+    from _book import CHAPTER_RUNS
+
+    path = tmp_path / "zz.md"
+    path.write_text(PROBED)
+    run = CHAPTER_RUNS.get(path)
+    pair = run.answer("zz-ex-pair")
+    assert pair == (0.5, 3) and type(pair[0]) is np.float64 and type(pair[1]) is int
+    with pytest.raises(pytest.fail.Exception, match="`gone` is not defined after the solution's last cell"):
+        run.answer("zz-ex-gone")
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)stopped before.*CellExecutionError.*"
+                                                    r"raise RuntimeError.*the chapter breaks here"):
+        run.answer("zz-ex-after")
+    assert "\x1b[" not in run.error_text
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
-def test_solutions_pass_their_checks_and_wrong_answers_fail(path, chapter_answers):
+def test_solutions_pass_their_checks_and_wrong_answers_fail(path, chapter_run):
     module = _answers_module(path)
-    answers = chapter_answers(path)
+    run = chapter_run(path)
     checked = [ex.label for ex in chapter_exercises(path) if ex.label in module.CHECKS]
     assert checked, "no checked exercise to test"
     for label in checked:
-        answer = answers[label]
-        feedback = qlib.check(label, answer)
-        assert feedback.passed, f"the chapter's own solution fails: {feedback}"
+        answer = run.answer(label)
+        feedback = _check(label, answer)
+        assert feedback.passed, f"the chapter's own solution fails: {feedback} (answer {answer!r})"
         for wrong in _wrong_variants(answer):
-            bad = qlib.check(label, wrong)
+            bad = _check(label, wrong)
             assert not bad.passed and bad.status in ("wrong", "close", "units"), (label, wrong, bad)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
-def test_feedback_never_shows_the_expected_value(path, chapter_answers):
+def test_feedback_never_shows_the_expected_value(path, chapter_run):
     module = _answers_module(path)
+    run = chapter_run(path)
     for label in module.CHECKS:
         expected = qlib.checks.get_exercise(label).expected_values()
-        for wrong in _wrong_variants(chapter_answers(path)[label]):
-            feedback = qlib.check(label, wrong)
+        for wrong in _wrong_variants(run.answer(label)):
+            feedback = _check(label, wrong)
             text = str(feedback) + feedback._repr_html_()
             for e in expected:
                 if e != 0 and abs(e) not in (1.0, 2.0):

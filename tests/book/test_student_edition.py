@@ -1,6 +1,9 @@
 """The student edition (:mod:`qbook.student_edition`, ``make student``) leaks no solution.
 
-One student build for the whole module (about as long as the instructor build).
+One student build for the whole module (about as long as the instructor build),
+``python -m qbook.student_edition`` in a subprocess started as soon as the tests are
+collected (tests/conftest.py): it runs while the other tests do, and this module runs
+after them.
 For every exercise of every chapter in the toc, the solution's distinctive
 content (its code lines and its sentences that appear nowhere else in the
 chapter) is searched for in every text file of the built site (tags removed,
@@ -24,7 +27,7 @@ import re
 import nbformat
 import pytest
 
-from _book import ROOT, chapter_paths
+from _book import ROOT, chapter_paths, start_build
 from _solutions import needles as _needles
 from _solutions import page_text as _page_text
 from _solutions import body_sources, cell_outputs, found_number, glued_values, number_needles, prose_and_code
@@ -32,17 +35,18 @@ from _solutions import normal as _normal
 from qbook.myst import chapter_exercises
 
 pytestmark = pytest.mark.book  # builds the book: skipped by `pytest -m "not book"`
+BACKGROUND_BUILD = "student"  # `python -m qbook.student_edition`, started at collection (tests/conftest.py)
 
 CHAPTERS = chapter_paths()
 
 
-from qbook import student_edition  # noqa: E402
-
-
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory):
-    out = tmp_path_factory.mktemp("student")
-    student_edition.build(out)
+    build = start_build("student", tmp_path_factory)  # started already, unless run alone
+    returncode, log = build.wait()
+    if returncode != 0:
+        pytest.fail(f"the student edition did not build (exit {returncode}):\n" + "\n".join(log.splitlines()[-40:]), pytrace=False)
+    out = build.out
     texts = {}
     for path in (out / "html").rglob("*"):
         if path.is_file() and path.suffix in {".html", ".js", ".txt", ".md", ".json", ".ipynb", ".css"}:
