@@ -8,7 +8,7 @@ The library has three floors (``docs/architecture.md`` draws the whole house):
   :mod:`qlib.qkd` (key rates, protocols, post-processing), with the physical
   constants in :mod:`qlib.constants`;
 - cryptography, :mod:`qlib.crypto` (post-quantum primitives on ``cryptography``);
-- presentation, :mod:`qlib.viz` (the book's Plotly style, explorables).
+- presentation, :mod:`qlib.viz` (the book's Plotly style, explorables, figure helpers).
 
 ``import qlib`` loads the physics only. The names of :mod:`qlib.crypto` and
 :mod:`qlib.viz` are in the same flat namespace but load on first use, so
@@ -238,6 +238,10 @@ _LAZY = {
     "Choice": "qlib.viz.explorable",
     "Explorable": "qlib.viz.explorable",
     "MAX_GRID_POINTS": "qlib.viz.explorable",
+    "BOOK_COLORS": "qlib.viz.figures",
+    "finish": "qlib.viz.figures",
+    "first_crossing": "qlib.viz.figures",
+    "html_table": "qlib.viz.figures",
 }
 
 __all__ = [
