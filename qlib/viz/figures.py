@@ -202,8 +202,8 @@ def _check_curve(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     if not np.all(np.diff(x) > 0):
         i = int(np.flatnonzero(np.diff(x) <= 0)[0])
         raise ValueError(
-            f"x must be strictly increasing, got x[{i}] = {x[i]!r} and "
-            f"x[{i + 1}] = {x[i + 1]!r}"
+            f"x must be strictly increasing, got x[{i}] = {float(x[i])!r} and "
+            f"x[{i + 1}] = {float(x[i + 1])!r}"
         )
     if np.any(np.isnan(y)):
         raise ValueError(
