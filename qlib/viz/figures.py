@@ -27,7 +27,13 @@ from typing import Any, Literal
 import numpy as np
 from plotly.basedatatypes import BaseFigure
 
-from .._validation import _fmt, check_choice, check_nonnegative, check_positive, check_real
+from .._validation import (
+    _fmt,
+    check_choice,
+    check_nonnegative,
+    check_positive,
+    check_real,
+)
 from .style import BOOK_COLORWAY
 
 __all__ = ["BOOK_COLORS", "finish", "first_crossing", "html_table"]
