@@ -278,6 +278,10 @@ _LAZY = {
     "Choice": "qlib.viz.explorable",
     "Explorable": "qlib.viz.explorable",
     "MAX_GRID_POINTS": "qlib.viz.explorable",
+    "BOOK_COLORS": "qlib.viz.figures",
+    "finish": "qlib.viz.figures",
+    "first_crossing": "qlib.viz.figures",
+    "html_table": "qlib.viz.figures",
 }
 
 __all__ = [

@@ -1,5 +1,6 @@
-"""Presentation: the book's Plotly style and renderer, and explorables (one declaration,
-live and static renderings).
+"""Presentation: the book's Plotly style and renderer, explorables (one declaration,
+live and static renderings), and the figure helpers the chapters share (title and
+legend frame, named colours, a threshold finder, HTML tables).
 
 Not imported by ``import qlib``: its names load on first use (``qlib.Explorable``)
 or with ``import qlib.viz``.
@@ -17,6 +18,12 @@ from .explorable import (
     Explorable,
     MAX_GRID_POINTS,
 )
+from .figures import (
+    BOOK_COLORS,
+    finish,
+    first_crossing,
+    html_table,
+)
 
 __all__ = [
     # viz.style
@@ -29,4 +36,9 @@ __all__ = [
     "Choice",
     "Explorable",
     "MAX_GRID_POINTS",
+    # viz.figures
+    "BOOK_COLORS",
+    "finish",
+    "first_crossing",
+    "html_table",
 ]
