@@ -9,7 +9,7 @@ import qlib
 from qlib.checks import Exercise, Part
 
 CHAPTER = "quantum-links"
-EARTH_RADIUS_KM = 6371.0  # qlib.slant_range_km's default
+EARTH_RADIUS_KM = qlib.constants.EARTH_RADIUS_KM  # qlib.slant_range_km's default
 DOWNLINK = dict(direction="downlink", wavelength_nm=810.0, transmitter_aperture_m=0.3,
                 receiver_aperture_m=1.2, pointing_error_rad=0.5e-6)
 
