@@ -45,12 +45,21 @@ and absolute ``atol``, as in :func:`numpy.isclose`), a unit, and whether it
 must be an integer. A part within ``CLOSE_FACTOR`` times its tolerance is
 reported as *close*.
 
+Graded assignments
+------------------
+A graded assignment does not compare in the student's kernel (which has no
+answers to compare with). Its test cells call :func:`record_answer`, which
+checks the answer's *form* only and emits a record of its values (an output of
+MIME type :data:`ANSWER_MIME`); the grader (``qbook.grade``), outside the
+kernel, reads the record back (:func:`parse_answer_record`) and judges it
+with :func:`judge`, the same judgement :func:`check` gives.
+
 Notes
 -----
 Introduced for the exercises of every chapter; the instructors' page
-(``instructors.md``) lists them, and the autograded assignments call
-:func:`check` in their test cells. A check helps a learner; it is no secret:
-anyone can compute the expected value from qlib, as the check itself does.
+(``instructors.md``) lists them. A check helps a learner; the expected values
+are computed from qlib, but they are kept out of any environment a graded
+student's code runs in (the student edition, the grading kernel).
 """
 
 from __future__ import annotations
@@ -68,7 +77,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check", "exercise_labels", "Feedback"]  # Exercise, Part: see qlib.checks
+__all__ = ["check", "exercise_labels", "Feedback"]  # Exercise, Part, judge, record_answer: see qlib.checks
 
 #: A part outside its tolerance but within this many tolerances is "close".
 CLOSE_FACTOR = 10.0
@@ -328,9 +337,15 @@ def get_exercise(label: str) -> Exercise:
 # --------------------------------------------------------------------------- #
 def _values(label: str, exercise: Exercise, answer) -> np.ndarray | None:
     """The answer as a 1-d float array; None if it has the wrong number of values."""
+    return _answer_values(label, exercise.form, len(exercise.parts), answer)
+
+
+def _answer_values(label: str, form: str, n_parts: int, answer) -> np.ndarray | None:
+    """The answer as a 1-d float array of ``n_parts`` values; None if it has another
+    number of values; TypeError (saying ``form``) if it is not real numbers."""
     def refuse(what):
         raise TypeError(
-            f"answer to {label!r} must be {exercise.form}; got {what}"
+            f"answer to {label!r} must be {form}; got {what}"
         )
 
     if answer is None:
@@ -354,7 +369,7 @@ def _values(label: str, exercise: Exercise, answer) -> np.ndarray | None:
             refuse(f"a complex number ({item!r})")
         if not isinstance(item, numbers.Real):
             refuse(f"a value of type {type(item).__name__} ({item!r:.60})")
-    if len(items) != len(exercise.parts):
+    if len(items) != n_parts:
         return None
     return np.array([float(x) for x in items])
 
@@ -435,7 +450,45 @@ def check(label: str, answer) -> Feedback:
     ...
     TypeError: answer to 'qn-ex-one-in-a-thousand' must be one number: fibre length in km; got the text '20': give the number itself, not a string
     """
-    exercise = get_exercise(label)
+    return judge(get_exercise(label), answer, label=label)
+
+
+def judge(exercise: Exercise, answer, *, label: str = "") -> Feedback:
+    """Judge an answer against an :class:`Exercise`: the judgement of :func:`check`.
+
+    Parameters
+    ----------
+    exercise : Exercise
+        The exercise's check (:func:`get_exercise`), holding the expected values.
+    answer : real number or sequence of real numbers
+        As for :func:`check`.
+    label : str
+        The exercise's label, used in the messages.
+
+    Returns
+    -------
+    Feedback
+        As :func:`check` returns it.
+
+    Raises
+    ------
+    TypeError
+        For an answer that is not a real number or a sequence of them.
+
+    Notes
+    -----
+    :func:`check` is ``judge(get_exercise(label), answer, label=label)``; the grader
+    calls it outside the student's kernel on the values a test cell recorded
+    (:func:`record_answer`).
+
+    Examples
+    --------
+    >>> exercise = Exercise((Part("length", "km"),), expected=lambda: 50.0)
+    >>> judge(exercise, 50.1, label="demo").passed
+    True
+    >>> judge(exercise, 50_000.0, label="demo").status
+    'units'
+    """
     values = _values(label, exercise, answer)
     if values is None:
         n = len(np.atleast_1d(np.asarray(answer, dtype=object)))
@@ -460,3 +513,123 @@ def check(label: str, answer) -> Feedback:
         else:
             message = f"{n_right} of {len(results)} parts right"
     return Feedback(label, status, message, results, exercise.hint)
+
+
+# --------------------------------------------------------------------------- #
+# Graded assignments: the kernel records, the grader judges
+# --------------------------------------------------------------------------- #
+#: MIME type of the output by which a graded test cell records an answer.
+ANSWER_MIME = "application/vnd.qlib.answer+json"
+
+#: Non-finite values, which JSON has no number for, as written in a record.
+_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+#: Most values a record may hold (an exercise asks for a few).
+MAX_RECORD_VALUES = 64
+
+
+def record_answer(label: str, answer, *, parts: int = 1, form: str | None = None) -> None:
+    """Record the answer to ``label`` for the grader (a graded assignment's test cell).
+
+    Checks only the answer's form (one real number, or ``parts`` of them) and emits
+    a record of its values: in a Jupyter kernel an output of MIME type
+    :data:`ANSWER_MIME` with ``{"label": label, "values": [...]}`` beside a line
+    of text for the learner; elsewhere the text alone. Nothing is compared: the
+    grader judges the record after submission, outside the kernel.
+
+    Parameters
+    ----------
+    label : str
+        The exercise's label, e.g. ``"tp-ex-delay"``.
+    answer : real number or sequence of real numbers
+        As for :func:`check`.
+    parts : int
+        How many numbers the exercise asks for.
+    form : str, optional
+        The answer's form in words (:attr:`Exercise.form`), for the messages;
+        by default "one number" or "N numbers".
+
+    Raises
+    ------
+    TypeError
+        For a label that is not a string, or an answer that is not a real number
+        or a sequence of them (a string, None, a dict, a complex number, a bool),
+        as :func:`check` raises.
+    ValueError
+        For ``parts`` below 1, or an answer with another number of values.
+
+    Notes
+    -----
+    The record is a report from the student's kernel, which the student
+    controls: it is worth only the values it carries, judged by the grader
+    against expected values that are not in the kernel. A non-finite value is
+    recorded as ``"nan"``, ``"inf"`` or ``"-inf"``.
+
+    Examples
+    --------
+    >>> record_answer("demo-ex", (1.5, 2), parts=2)
+    Answer to demo-ex recorded: (1.5, 2.0). It is graded after you submit.
+    >>> record_answer("demo-ex", "1.5", form="one number: length in km")
+    Traceback (most recent call last):
+    ...
+    TypeError: answer to 'demo-ex' must be one number: length in km; got the text '1.5': give the number itself, not a string
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"label must be a str such as 'tp-ex-delay', got {label!r} of type {type(label).__name__}")
+    if isinstance(parts, bool) or not isinstance(parts, numbers.Integral) or parts < 1:
+        raise ValueError(f"parts must be an integer >= 1, got {parts!r}")
+    if form is None:
+        form = "one number" if parts == 1 else f"{parts} numbers"
+    values = _answer_values(label, form, int(parts), answer)
+    if values is None:
+        n = len(np.atleast_1d(np.asarray(answer, dtype=object)))
+        raise ValueError(f"answer to {label!r} must be {form}; got {n} value{'s' if n != 1 else ''}")
+    shown = repr(float(values[0])) if len(values) == 1 else "(" + ", ".join(repr(float(v)) for v in values) + ")"
+    text = f"Answer to {label} recorded: {shown}. It is graded after you submit."
+    record = {"label": label, "values": [float(v) if math.isfinite(v) else repr(float(v)) for v in values]}
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display({ANSWER_MIME: record, "text/plain": text}, raw=True)
+    else:
+        print(text)
+
+
+def parse_answer_record(data, label: str) -> np.ndarray | None:
+    """The values of an answer record (the :data:`ANSWER_MIME` data of an output),
+    or None if it is not a well-formed record for ``label``.
+
+    Defensive: the record comes from a student's kernel. Anything but a dict with
+    exactly the keys ``label`` (equal to ``label``) and ``values`` (a list of 1 to
+    :data:`MAX_RECORD_VALUES` JSON numbers, or ``"nan"``, ``"inf"``, ``"-inf"``) is
+    refused; a verdict or any other key in it makes it malformed.
+
+    Examples
+    --------
+    >>> parse_answer_record({"label": "demo-ex", "values": [1.5, "nan"]}, "demo-ex")
+    array([1.5, nan])
+    >>> parse_answer_record({"label": "demo-ex", "values": [1.5], "passed": True}, "demo-ex") is None
+    True
+    >>> parse_answer_record({"label": "other", "values": [1.5]}, "demo-ex") is None
+    True
+    """
+    if not isinstance(data, dict) or set(data) != {"label", "values"} or data["label"] != label:
+        return None
+    raw = data["values"]
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_RECORD_VALUES:
+        return None
+    values = []
+    for item in raw:
+        if isinstance(item, str) and item in _NON_FINITE:
+            values.append(_NON_FINITE[item])
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            try:
+                values.append(float(item))
+            except OverflowError:  # an int too large for a float
+                return None
+        else:
+            return None
+    return np.array(values)

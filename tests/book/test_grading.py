@@ -16,6 +16,12 @@ gradebook and the home folder, writing ``/dev/shm``, ``/tmp``, ``/run`` and the
 cgroup files; a ``qlib.py`` next to the notebook to stand in for the real one;
 a loop that ignores SIGINT; and a long C-level computation (the last two run
 into the submission's time limit, and the others are graded all the same).
+
+The answers are judged outside the kernel (:mod:`qbook.grade`): one submission
+looks for them from inside (``import qbook.answers``, ``qlib.check``,
+``get_exercise(...).expected_values()``, the files of ``tooling/``), one cheats
+on the record (a ``qlib.check`` or ``record_answer`` that says yes, a forged
+record in its own cell, a record claiming it passed) with wrong answers.
 """
 
 from __future__ import annotations
@@ -37,8 +43,26 @@ from _solutions import normal as _normal
 ASSIGNMENT = "teleportation"  # five checked exercises, a quick set-up
 
 
+import qlib.checks  # noqa: E402
 from qbook import assignments  # noqa: E402
 from qbook import grade as grading  # noqa: E402
+from qbook import sandbox_kernel  # noqa: E402
+
+#: The answers module of the assignment's chapter, a file the kernel must not read.
+ANSWERS_FILE = ROOT / "tooling" / "qbook" / "answers" / f"{ASSIGNMENT}.py"
+
+
+def answers_folders() -> list[Path]:
+    """Every folder the grading kernel could import the answers from: the repository's
+    tooling and wherever the installed distributions put them (asked as the kernel asks)."""
+    import json
+    import subprocess
+    import sys
+
+    env = {"PATH": os.environ["PATH"], "PYTHONSAFEPATH": "1"}
+    out = subprocess.run([sys.executable, "-c", sandbox_kernel._PROBE], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    return sorted({ROOT / "tooling", *map(Path, json.loads(out))})
 
 DELETE_EVERYTHING = """\
 import glob, os, shutil
@@ -113,8 +137,67 @@ while True:
 
 C_LEVEL = "answer = 10 ** (10 ** 9)  # minutes in one C call: no interrupt gets in\n"
 
-SUBMISSION_TIMEOUT = 45  # seconds for a whole submission (an honest one takes about 10)
-SLOW_CELL = 12  # seconds each answer cell of the slow submission sleeps: 5 x 12 > 45
+# Looking for the answers from inside the kernel: each attempt prints what it got;
+# the last line raises (nothing to compare with), so the part scores zero.
+PEEK_IMPORT = """\
+for name in ("qbook", "qbook.answers", "qbook.answers.teleportation"):
+    try:
+        __import__(name)
+        print("PEEK", name, "imported")
+    except ImportError as exc:
+        print("PEEK", name, type(exc).__name__)
+import qlib
+try:
+    qlib.check("tp-ex-delay", (1.0, 2.0, 3.0))
+    print("PEEK check gave feedback")
+except RuntimeError as exc:
+    print("PEEK check RuntimeError", exc)
+answer = qlib.checks.get_exercise("tp-ex-delay").expected_values()
+"""
+
+PEEK_FILES = """\
+import glob, os
+for folder in {folders!r}:
+    print("PEEK files", folder, sorted(glob.glob(os.path.join(folder, "**"), recursive=True))[1:])
+answer = open({answers_file!r}).read()
+"""
+
+# Cheating on the record, each with a wrong answer: a point gained is a cheat that worked.
+CHEAT_CHECK = """\
+import qlib
+qlib.check = lambda label, answer: True  # "every answer right"
+answer = (1.0, 2.0, 3.0)
+"""
+
+CHEAT_RECORD_SAYS_YES = """\
+import qlib.checks
+qlib.checks.record_answer = lambda *args, **kwargs: True
+answer = (0.5, 0.5)
+"""
+
+# (stays in place for the cells after it: their records claim a pass too)
+CHEAT_RECORD_PASSED = """\
+import qlib.checks
+from IPython.display import display
+def record_answer(label, answer, **kwargs):  # a record that claims it passed
+    display({qlib.checks.ANSWER_MIME: {"label": label, "values": [float(a) for a in answer], "passed": True,
+             "status": "correct"}, "text/plain": "passed"}, raw=True)
+    print("✓ right")
+qlib.checks.record_answer = record_answer
+answer = (0.5, 0.5, 0.5, 0.5)
+"""
+
+CHEAT_FORGED = """\
+import json, qlib.checks
+from IPython.display import display
+record = {{"label": "tp-ex-memory-t2", "values": {right!r}}}
+display({{qlib.checks.ANSWER_MIME: record, "text/plain": "recorded"}}, raw=True)  # in its own cell
+print(json.dumps(record))
+answer = -1.0
+"""
+
+SUBMISSION_TIMEOUT = 60  # seconds for a whole submission (an honest one takes 10, 35 on a loaded machine)
+SLOW_CELL = 12  # seconds each answer cell of the slow submission sleeps: 5 x 12 + the set-up > 60
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +231,18 @@ def course(tmp_path_factory):
         "hangs-sigint": {"tp-ex-noisy-gates": IGNORES_SIGINT},
         "hangs-c-level": {"tp-ex-noisy-gates": C_LEVEL},
         "slow": {label: f"import time\ntime.sleep({SLOW_CELL})\n" + solution[label] for label in solution},
+        "peeks": {
+            "tp-ex-delay": PEEK_IMPORT,
+            "tp-ex-memory-t2": PEEK_FILES.format(folders=[str(f) for f in answers_folders()],
+                                                 answers_file=str(ANSWERS_FILE)),
+        },
+        "cheats": {  # in the order of the exercises; tp-ex-werner-threshold answered honestly
+            "tp-ex-noisy-gates": CHEAT_RECORD_PASSED,
+            "tp-ex-delay": CHEAT_CHECK,
+            "tp-ex-psi-minus": CHEAT_RECORD_SAYS_YES,
+            "tp-ex-memory-t2": CHEAT_FORGED.format(
+                right=[float(v) for v in qlib.checks.get_exercise("tp-ex-memory-t2").expected_values()]),
+        },
     }
     for student, answers in class_.items():
         folder = course / "submitted" / student / ASSIGNMENT
@@ -155,6 +250,11 @@ def course(tmp_path_factory):
         nbformat.write(assignments.filled_submission(course, ASSIGNMENT, answers), folder / f"{ASSIGNMENT}.ipynb")
     (course / "submitted" / "shadow" / ASSIGNMENT / "qlib.py").write_text(
         "def check(label, answer):\n    return True  # every answer right\n")
+    # modules the (unconfined) kernel launcher imports, if its working directory were on its path
+    for module in ("json.py", "shutil.py"):
+        (course / "submitted" / "shadow" / ASSIGNMENT / module).write_text(
+            f"open({str(course.parent / 'launcher-ran-the-submission')!r}, 'w').close()\n"
+            "raise SystemExit('the launcher imported a module of the submission')\n")
     folder = course / "submitted" / "invalid" / ASSIGNMENT
     folder.mkdir(parents=True)
     (folder / f"{ASSIGNMENT}.ipynb").write_text('{"cells": [ not json')
@@ -193,6 +293,10 @@ EXPECTED = {  # student: (scores per exercise in LABELS order, status)
     "hangs-c-level": ([0, 0, 0, 0, 0], "grading failed (a cell did not stop at its time limit)"),
     # every cell within its limit, the whole past the submission's: killed, not retried
     "slow": ([0, 0, 0, 0, 0], f"grading failed (time limit of {SUBMISSION_TIMEOUT} s)"),
+    # looked for the answers in the kernel (found none) on two parts, solved the rest
+    "peeks": ([1, 1, 0, 0, 1], "graded"),
+    # cheated on the record with wrong answers on four parts
+    "cheats": ([1, 0, 0, 0, 0], "graded"),
 }
 
 
@@ -205,7 +309,126 @@ def test_every_student_and_exercise_gets_the_expected_score(course):
         assert float(row["total"]) == sum(scores) and float(row["auto_max"]) == 5
         assert float(row["max_total"]) == 5  # teleportation has no hand-graded exercise
         assert row["status"] == status, student
-        assert row["flags"] == ("extra files: qlib.py" if student == "shadow" else ""), student
+        assert row["flags"] == ("extra files: json.py qlib.py shutil.py" if student == "shadow" else ""), student
+
+
+def _autograded(course, student):
+    return nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+
+
+def _outputs(notebook, grade_id) -> str:
+    """The text of a cell's outputs (streams, displays, errors), by its grade id."""
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return "\n".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                     + f"{o.get('ename', '')}: {o.get('evalue', '')}" for o in cell.outputs)
+
+
+def test_the_grading_kernel_has_no_answers(course):
+    """Inside the kernel qbook does not import, qlib.check and get_exercise raise, and the
+    folders of the answers are empty; the parts that relied on them score zero."""
+    course, rows = course
+    notebook = _autograded(course, "peeks")
+    imports = _outputs(notebook, "tp-ex-delay-answer")
+    for name in ("qbook", "qbook.answers", "qbook.answers.teleportation"):
+        assert f"PEEK {name} ModuleNotFoundError" in imports, imports
+    assert f"PEEK check RuntimeError {qlib.checks.NO_ANSWERS}" in imports
+    assert f"RuntimeError: {qlib.checks.NO_ANSWERS}" in imports  # get_exercise(...).expected_values()
+    files = _outputs(notebook, "tp-ex-memory-t2-answer")
+    for folder in answers_folders():
+        assert f"PEEK files {folder} []" in files, files
+    assert "FileNotFoundError" in files
+    assert float(rows["peeks"]["tp-ex-delay"]) == 0 and float(rows["peeks"]["tp-ex-memory-t2"]) == 0
+
+
+def test_a_cheat_on_the_record_earns_nothing(course):
+    """The cheats ran (their outputs are there) and earned nothing: a qlib.check or
+    record_answer that says yes, a record claiming it passed, a forged record (with the
+    right value) in the student's own cell."""
+    course, rows = course
+    notebook = _autograded(course, "cheats")
+    assert "tp-ex-memory-t2" in _outputs(notebook, "tp-ex-memory-t2-answer")  # the forged record
+    forged = [o for c in notebook.cells for o in c.get("outputs", [])
+              if c.metadata.get("nbgrader", {}).get("grade_id") == "tp-ex-memory-t2-answer"
+              and qlib.checks.ANSWER_MIME in o.get("data", {})]
+    assert forged, "the forged record is not in the submission's own cell"
+    assert "passed" in _outputs(notebook, "tp-ex-noisy-gates")  # the record that claims a pass
+    assert [float(rows["cheats"][label]) for label in LABELS] == [1, 0, 0, 0, 0]
+
+
+def test_the_csv_and_the_gradebook_agree(course):
+    """The outside judgement is what nbgrader's gradebook holds (so nbgrader export and
+    generate_feedback show it), and the CSV is read from it."""
+    from nbgrader.api import Gradebook
+
+    course, rows = course
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, row in rows.items():
+            if not (course / "autograded" / student / ASSIGNMENT).exists():
+                continue
+            grades = {g.name: g for nb in gb.find_submission(ASSIGNMENT, student).notebooks for g in nb.grades}
+            assert {label: float(grades[label].score) for label in LABELS} == \
+                {label: float(row[label]) for label in LABELS}, student
+            assert float(gb.find_submission(ASSIGNMENT, student).score) == float(row["total"]), student
+
+
+def test_the_feedback_shows_the_outside_judgement(course):
+    course, rows = course
+    assignments.nbgrader("generate_feedback", ASSIGNMENT, "--student=cheats", "--force", course=course)
+    html = (course / "feedback" / "cheats" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "Score: 1.0 / 5.0" in html, html[:2000]
+
+
+def test_a_record_is_read_defensively():
+    """Only well-formed records for the cell's label count, and the last one decides."""
+    mime = qlib.checks.ANSWER_MIME
+
+    def cell(*datas, stream=""):
+        outputs = [nbformat.v4.new_output("stream", name="stdout", text=stream)] if stream else []
+        outputs += [nbformat.v4.new_output("display_data", data={mime: d, "text/plain": "x"}) for d in datas]
+        return nbformat.v4.new_code_cell("", outputs=outputs)
+
+    good = {"label": "tp-ex-memory-t2", "values": [0.002]}
+    assert list(grading._last_record(cell(good), "tp-ex-memory-t2")) == [0.002]
+    assert grading._last_record(cell(good, {"label": "tp-ex-memory-t2", "values": [1.0]}),
+                                "tp-ex-memory-t2")[0] == 1.0  # the last record decides
+    hostile = [
+        "not a dict", {"label": "tp-ex-memory-t2"}, {"label": "tp-ex-delay", "values": [0.002]},
+        {"label": "tp-ex-memory-t2", "values": [0.002], "passed": True},
+        {"label": "tp-ex-memory-t2", "values": "0.002"}, {"label": "tp-ex-memory-t2", "values": []},
+        {"label": "tp-ex-memory-t2", "values": [True]}, {"label": "tp-ex-memory-t2", "values": ["0.002"]},
+        {"label": "tp-ex-memory-t2", "values": [{"x": 1}]}, {"label": "tp-ex-memory-t2", "values": [10**400]},
+        {"label": "tp-ex-memory-t2", "values": [0.002] * (qlib.checks.MAX_RECORD_VALUES + 1)},
+        {"label": ["tp-ex-memory-t2"], "values": [0.002]},
+    ]
+    for data in hostile:
+        assert grading._last_record(cell(good, data), "tp-ex-memory-t2") is None, data
+    assert grading._last_record(cell(stream=json_line(good)), "tp-ex-memory-t2") is None  # printed text
+    nan = grading._last_record(cell({"label": "tp-ex-memory-t2", "values": ["nan"]}), "tp-ex-memory-t2")
+    exercise = qlib.checks.get_exercise("tp-ex-memory-t2")
+    assert qlib.checks.judge(exercise, nan, label="tp-ex-memory-t2").status == "not-finite"
+
+
+def json_line(data) -> str:
+    import json
+
+    return json.dumps(data) + "\n"
+
+
+def test_record_answer_checks_the_form_only(capsys):
+    qlib.checks.record_answer("tp-ex-delay", (1.0, 2.0, 3.0), parts=3)
+    assert "recorded" in capsys.readouterr().out
+    for bad, match in (("1.0", "not a string"), (None, "None"), (1j, "complex"), (True, "bool"),
+                       ({"a": 1.0}, "dict")):
+        with pytest.raises(TypeError, match=match):
+            qlib.checks.record_answer("tp-ex-memory-t2", bad)
+    with pytest.raises(ValueError, match="must be 3 numbers; got 2 values"):
+        qlib.checks.record_answer("tp-ex-delay", (1.0, 2.0), parts=3)
+    with pytest.raises(ValueError, match="parts must be an integer >= 1, got 0"):
+        qlib.checks.record_answer("tp-ex-delay", 1.0, parts=0)
+
+
+def test_the_sandbox_hides_the_group_qlib_offers_answers_under():
+    assert sandbox_kernel.ANSWERS_GROUP == qlib.checks.ENTRY_POINT_GROUP
 
 
 def test_a_submission_cannot_harm_the_course_or_others(course):
@@ -215,6 +438,7 @@ def test_a_submission_cannot_harm_the_course_or_others(course):
     assert (course / "submitted" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
     assert (course / "autograded" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
     assert (course.parent / "keep.txt").read_text() == "keep"
+    assert not (course.parent / "launcher-ran-the-submission").exists()
     assert (ROOT / "qlib" / "checks.py").exists()
     assert not Path("/dev/shm/x").exists() and not Path("/tmp/x").exists()
 
@@ -251,6 +475,7 @@ def test_released_notebook_has_no_solution_and_locked_tests(course):
     tests = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert [c.metadata["nbgrader"]["grade_id"] for c in tests] == LABELS
     assert all(c.metadata["nbgrader"]["locked"] for c in tests)
+    assert all("record_answer" in c.source and "qlib.check(" not in c.source for c in tests)
 
 
 @pytest.mark.parametrize("path", chapter_paths(), ids=[p.stem for p in chapter_paths()])
@@ -306,5 +531,8 @@ def test_every_source_assignment_passes_its_own_tests(path, tmp_path):
     tests = [c for c in notebook.cells if c.metadata["nbgrader"].get("grade") and c.cell_type == "code"]
     assert tests
     for cell in tests:
-        assert not [o for o in cell.outputs if o.output_type == "error"], cell.metadata["nbgrader"]["grade_id"]
-        assert any("✓" in o.get("text", "") for o in cell.outputs), cell.source
+        label = cell.metadata["nbgrader"]["grade_id"]
+        assert not [o for o in cell.outputs if o.output_type == "error"], label
+        values = grading._last_record(cell, label)  # judged as the grader judges it
+        assert values is not None, cell.outputs
+        assert qlib.checks.judge(qlib.checks.get_exercise(label), values, label=label).passed, label

@@ -17,7 +17,10 @@ A source notebook holds
    (the chapter's solution code between ``### BEGIN SOLUTION`` and
    ``### END SOLUTION``; the student must end it with the answer variable the
    test names) and a read-only test cell, worth one point, that calls
-   ``qlib.check(label, answer)``; for a conceptual exercise a manually graded
+   ``qlib.checks.record_answer(label, answer, parts=N, form=...)``: it checks the
+   answer's form only and records its values, which :mod:`qbook.grade` judges
+   after nbgrader's run, outside the student's kernel (no expected value is in
+   the notebook or the kernel); for a conceptual exercise a manually graded
    Markdown answer cell.
 
 Everything comes from the chapter sources and the answers modules
@@ -100,6 +103,20 @@ def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=0)
     return {"nbgrader": meta}
 
 
+def record_cell(label: str, answer: str = "answer") -> str:
+    """The source of the test cell of the computational exercise ``label``, whose
+    answer cell assigns the variable ``answer``: it records the answer for the
+    grader (:func:`qlib.checks.record_answer`) and compares nothing."""
+    exercise = get_exercise(label)
+    return (
+        "# Records your answer for the grader, which judges it after you submit.\n"
+        f"_answer = {answer}\n"
+        f"del {answer}  # every exercise's answer cell sets its own\n"
+        "import qlib.checks\n"
+        f"qlib.checks.record_answer({label!r}, _answer, parts={len(exercise.parts)}, form={exercise.form!r})"
+    )
+
+
 def source_notebook(chapter: str) -> nbformat.NotebookNode:
     """The nbgrader source notebook of one chapter's exercises."""
     path = ROOT / "chapters" / f"{chapter}.md"
@@ -107,8 +124,11 @@ def source_notebook(chapter: str) -> nbformat.NotebookNode:
     title = next((line[2:].strip() for line in path.read_text().splitlines() if line.startswith("# ")), chapter)
     cells = [nbformat.v4.new_markdown_cell(
         f"# Exercises: {title}\n\nRun the set-up cells first. In each answer cell, compute the "
-        "answer and assign it to the variable the cell names; the test cell after it checks it "
-        "with `qlib.check` (you may run it as often as you like).",
+        "answer and assign it to the variable the cell names. The test cell after it records "
+        "your answer and checks only its form (one number, or several in the order asked); "
+        "the grader judges it after you submit. Where the book's tooling is installed (a "
+        "practice environment, not this assignment's grading), `qlib.check(label, answer)` "
+        "gives feedback on the canonical values.",
         metadata=_meta("intro", locked=True))]
     setup = []
     for cell in book.cells:
@@ -131,12 +151,8 @@ def source_notebook(chapter: str) -> nbformat.NotebookNode:
             cells.append(nbformat.v4.new_code_cell(
                 f"# Assign to `{answer}` {form}.\n### BEGIN SOLUTION\n{code}\n### END SOLUTION",
                 metadata=_meta(f"{ex.label}-answer", solution=True)))
-            cells.append(nbformat.v4.new_code_cell(
-                f'_feedback = qlib.check("{ex.label}", {answer})\n'
-                "print(_feedback)\n"
-                f"del {answer}  # every exercise's answer cell sets its own\n"
-                "assert _feedback.passed, \"not right yet: see the feedback above\"",
-                metadata=_meta(ex.label, grade=True, locked=True, points=1)))
+            cells.append(nbformat.v4.new_code_cell(record_cell(ex.label, answer), metadata=_meta(
+                ex.label, grade=True, locked=True, points=1)))
         else:  # a conceptual exercise: graded by hand in nbgrader's formgrader
             cells.append(nbformat.v4.new_markdown_cell(
                 _markdown(re.sub(r"^```\{solution[^\n]*\n(:[^\n]*\n)*```?\n?|^```\{solution-end\}\n```", "",

@@ -17,7 +17,9 @@ submissions in ``DIR/submitted/<student>/ASSIGNMENT/``. This
    interrupted after ``--timeout`` seconds (nbgrader's ``Execute.timeout``), and
    the whole submission is stopped after ``--submission-timeout`` seconds: its
    process group is killed, and with it the PID namespace, kernel included;
-3. reads nbgrader's gradebook and writes ``DIR/grades/ASSIGNMENT.csv``: one row
+3. judges the answers outside the kernels (below) and writes the scores into
+   nbgrader's gradebook;
+4. reads nbgrader's gradebook and writes ``DIR/grades/ASSIGNMENT.csv``: one row
    per student, one column per exercise (its label), the autograded total, the
    autograded maximum (``auto_max``), the maximum with the hand-graded parts
    (``max_total``), a status (``graded``, ``invalid notebook``, ``grading
@@ -29,6 +31,36 @@ submissions in ``DIR/submitted/<student>/ASSIGNMENT/``. This
 
 ``--allow-network`` skips the namespaces (only where none can be made, and say so
 to the students). Exit status 0 when grades were written.
+
+Judging outside the kernel
+--------------------------
+The grading kernel holds no expected value: the answers (``qbook.answers``) are
+hidden from it (:mod:`qbook.sandbox_kernel`), and a test cell only *records* the
+answer (:func:`qlib.checks.record_answer`: an output of MIME type
+:data:`qlib.checks.ANSWER_MIME` with the answer's values). After nbgrader's run,
+:func:`judge_submission` reads the autograded notebook, takes for each exercise
+the one locked test cell nbgrader restored (its grade id the exercise's label,
+its source the gradebook's), the *last* record among that cell's own outputs,
+parses it defensively (:func:`qlib.checks.parse_answer_record`: a malformed,
+oversized or mislabelled last record counts as none) and judges its values with
+:func:`qlib.checks.judge` against the expected values, here in the grader. The
+cell's ``auto_score`` in the gradebook becomes its points if the answer is
+right and 0 otherwise (no record: 0), so the CSV and ``nbgrader
+generate_feedback`` show the same score.
+
+How that combines with nbgrader's own score of the cell (full points unless
+the cell's output holds an error or stderr; a numeric result as partial
+credit): it *replaces* it. nbgrader's verdict is made in the student's kernel,
+which the student controls: any cell before the test can redefine
+``record_answer`` or silence an error, so a pass there proves nothing, and an
+honest answer should not lose its point to a stray warning printed after its
+record. A record, equally, is only a report from that kernel: a student who
+forges one (a patched ``record_answer``, a thread printing into the test cell)
+chooses the values judged, which is no more than assigning them to the answer
+variable; without the expected values, which never enter the kernel, that earns
+only what those values earn. A record printed by any other cell does not count.
+Test cells whose grade id is not an exercise of ``qbook.answers`` (ones an
+instructor added) keep nbgrader's score.
 """
 
 from __future__ import annotations
@@ -123,7 +155,9 @@ def _install_kernel(course: Path) -> Path:
     spec = base / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "qbook.sandbox_kernel", "-f", "{connection_file}"],
+        # -P: the submission's folder (the kernel's working directory) is not on the
+        # launcher's import path, so a qbook/ or json.py handed in is not run by it
+        "argv": [sys.executable, "-P", "-m", "qbook.sandbox_kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (qlib grading sandbox)",
         "language": "python",
         # nbgrader interrupts a cell with a message; the kernel signals itself
@@ -175,6 +209,81 @@ def _scores(course: Path, assignment: str, student: str, labels) -> dict[str, fl
                 if grade.name in scores:
                     scores[grade.name] = None if grade.needs_manual_grade else float(grade.score or 0.0)
     return scores
+
+
+#: Largest autograded notebook the grader reads (bytes); a larger one scores zero.
+MAX_NOTEBOOK_BYTES = 64 * 2**20
+
+
+def _checked_cells(course: Path, assignment: str) -> dict[str, list[str]]:
+    """{notebook name: labels of its test cells that qbook.answers checks}."""
+    from qlib.checks import exercise_labels
+
+    known = set(exercise_labels())
+    cells: dict[str, list[str]] = {}
+    for path in sorted((course / "source" / assignment).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and cell.cell_type == "code" and meta.get("grade_id") in known:
+                cells.setdefault(path.stem, []).append(meta["grade_id"])
+    return cells
+
+
+def _last_record(cell, label: str):
+    """The values of the last answer record among ``cell``'s outputs, or None."""
+    from qlib.checks import ANSWER_MIME, parse_answer_record
+
+    records = [o.get("data", {}).get(ANSWER_MIME) for o in cell.get("outputs", [])
+               if isinstance(o, dict) and isinstance(o.get("data"), dict) and ANSWER_MIME in o["data"]
+               and o.get("output_type") in {"display_data", "execute_result"}]
+    return parse_answer_record(records[-1], label) if records else None
+
+
+def judge_submission(course: Path, assignment: str, student: str, gradebook) -> dict[tuple[str, str], float]:
+    """Judge one autograded submission outside its kernel; {(notebook, label): fraction
+    of the cell's points earned (1 or 0)}. See the module's notes."""
+    from nbgrader.api import MissingEntry
+    from qlib.checks import get_exercise, judge
+
+    scores = {}
+    for notebook, labels in _checked_cells(course, assignment).items():
+        path = course / "autograded" / student / assignment / f"{notebook}.ipynb"
+        try:
+            if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+                raise ValueError("too large")
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:  # missing, too large, not a notebook: nothing recorded
+            cells = []
+        for label in labels:
+            scores[notebook, label] = 0.0
+            try:
+                source = gradebook.find_source_cell(label, notebook, assignment).source
+            except MissingEntry:
+                continue
+            mine = [c for c in cells if c.get("cell_type") == "code"
+                    and isinstance(c.get("metadata", {}).get("nbgrader"), dict)
+                    and c.metadata.nbgrader.get("grade_id") == label]
+            if len(mine) != 1 or mine[0].get("source") != source:
+                continue
+            values = _last_record(mine[0], label)
+            if values is not None and judge(get_exercise(label), values, label=label).passed:
+                scores[notebook, label] = 1.0
+    return scores
+
+
+def _judge_outside(course: Path, assignment: str, students: list[str]) -> None:
+    """Write the outside judgement of each student's test cells into the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in students:
+            for (notebook, label), fraction in judge_submission(course, assignment, student, gb).items():
+                try:
+                    grade = gb.find_grade(label, notebook, assignment, student)
+                except MissingEntry:
+                    continue
+                grade.auto_score = fraction * float(grade.max_score)
+            gb.db.commit()
 
 
 def default_submission_timeout(timeout: float) -> float:
@@ -267,6 +376,7 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
             status[student] = "grading failed (a cell did not stop at its time limit)"
         elif not done(student):
             status[student] = "grading failed (see the log)"
+    _judge_outside(course, assignment, [s for s in to_grade if done(s) and s not in timed_out])
     log_path.write_text("".join(f"==> {p.name} <==\n{p.read_text()}" for p in logs))
     for path in logs:
         path.unlink()

@@ -3,10 +3,12 @@ the read-only files Python and qlib need; no privilege, no other process.
 
 The kernelspec :mod:`qbook.grade` installs for nbgrader runs
 
-    python -m qbook.sandbox_kernel -f CONNECTION_FILE
+    python -P -m qbook.sandbox_kernel -f CONNECTION_FILE
 
 in the working directory nbgrader gives it (the submission's folder under
-``autograded/``), with ``"interrupt_mode": "message"`` (nbgrader interrupts a cell
+``autograded/``; ``-P`` keeps that folder off the launcher's import path, so a
+``qbook/``, ``json.py`` or ``shutil.py`` handed in is not imported by the
+launcher, which runs unconfined), with ``"interrupt_mode": "message"`` (nbgrader interrupts a cell
 by a message, which the kernel turns into its own SIGINT). The launcher re-runs
 itself under
 
@@ -22,9 +24,18 @@ inside, as root of the namespace:
    and ``/dev/shm``; binds back the submission's own folder (writable) and the
    repository and the Python environment (read-only) when they were under one of
    them;
-2. remounts every other mount read-only (``/``, ``/sys``, ``/sys/fs/cgroup``,
+2. hides, the same way, what holds the exercises' answers or solutions: the
+   repository's ``tooling/`` (the book's tooling, ``qbook``, with
+   ``qbook.answers``), ``chapters/``, ``tests/`` and ``_build/``
+   (:data:`REPOSITORY_HIDDEN`), and the folder of every package that offers
+   answers under the entry-point group ``qlib.answers`` wherever the kernel
+   would import it from (asked of the kernel's own Python before hiding, and
+   checked empty after): so ``import qbook`` fails in the kernel and
+   ``qlib.check`` raises :class:`RuntimeError` (``qlib.checks.NO_ANSWERS``);
+   the grader judges the recorded answers outside (:mod:`qbook.grade`);
+3. remounts every other mount read-only (``/``, ``/sys``, ``/sys/fs/cgroup``,
    ``/proc``, ...), keeping each mount's other flags;
-3. starts a new session, and replaces itself with the ordinary IPython kernel
+4. starts a new session, and replaces itself with the ordinary IPython kernel
    through
 
        prlimit --nproc --as --cpu --core=0 setpriv --bounding-set=-all
@@ -35,7 +46,10 @@ inside, as root of the namespace:
    another user's process; as the user ``nobody`` when the grader is real root),
    in a minimal environment: ``PATH``, ``HOME`` and ``TMPDIR`` in its folder,
    ``PYTHONSAFEPATH=1`` (a ``qlib.py`` next to the notebook is not imported
-   instead of the real one), and nothing of the grader's own environment.
+   instead of the real one), ``PYTHONPATH`` naming the folder of the ``qlib``
+   the grader imports (when that is not an installed copy in site-packages,
+   so the kernel runs the same qlib as the grader), and nothing else of the
+   grader's own environment.
 
 So a submission that deletes or rewrites files can only harm its own copy; it
 cannot read the solutions, the gradebook or other submissions, kill the grader
@@ -57,6 +71,7 @@ namespace and :mod:`qbook.grade`'s wall-time limit still end a fork bomb.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -66,6 +81,26 @@ from pathlib import Path
 
 from .paths import ROOT
 INSIDE = "--inside-sandbox"
+#: Folders of the repository the kernel does not see: the book's tooling (with the
+#: answers), the chapters and tests (with the solutions), and the built book.
+REPOSITORY_HIDDEN = ("tooling", "chapters", "tests", "_build")
+#: ``qlib.checks.ENTRY_POINT_GROUP`` (not imported here: importing qlib takes seconds).
+ANSWERS_GROUP = "qlib.answers"
+#: Run by the kernel's Python: the folders of the packages offering answers.
+_PROBE = f"""\
+import importlib.util, json
+from importlib.metadata import entry_points
+names = {{p.value.split(":")[0].split(".")[0] for p in entry_points(group={ANSWERS_GROUP!r})}} | {{"qbook"}}
+found = []
+for name in sorted(names):
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        continue
+    if spec is not None and spec.submodule_search_locations:
+        found += list(spec.submodule_search_locations)
+print(json.dumps(found))
+"""
 NOBODY = 65534
 STAGE = "/dev/shm"  # a tmpfs of our own is mounted here first, to stage the binds
 HIDDEN = ["/tmp", "/var/tmp", "/run", "/dev/shm"]  # besides the course and the home
@@ -105,7 +140,19 @@ def _unmount_tree(folder: str) -> None:
             pass  # several mounts stacked on one point
 
 
-def _confine(workdir: str) -> None:
+def _answers_folders(env: dict[str, str], workdir: str) -> list[str]:
+    """The folders the kernel (its Python, its environment) would import the packages
+    offering answers from; the repository's hidden folders besides."""
+    proc = subprocess.run([sys.executable, "-c", _PROBE], env=env, cwd=workdir,
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"sandbox_kernel: cannot ask where the answers are: {proc.stderr.strip()}")
+    found = {os.path.realpath(p) for p in json.loads(proc.stdout)}
+    found |= {os.path.realpath(ROOT / name) for name in REPOSITORY_HIDDEN}
+    return sorted(f for f in found if os.path.isdir(f))
+
+
+def _confine(workdir: str, env: dict[str, str]) -> None:
     course = {os.path.realpath(p) for p in os.environ.get("QLIB_SANDBOX_READONLY", "").split(os.pathsep) if p}
     outer = {os.path.realpath(os.path.expanduser("~")), *map(os.path.realpath, HIDDEN)} - {"/", STAGE}
 
@@ -120,6 +167,7 @@ def _confine(workdir: str) -> None:
         _unmount_tree(folder)
         _mount("-t", "tmpfs", "-o", "size=1m,mode=755,nosuid,nodev", "sandbox-hidden", folder)
 
+    answers_found = _answers_folders(env, workdir)  # before anything is hidden
     outer = outermost(outer)
     keep_ro = sorted({os.path.realpath(p) for p in (ROOT, sys.prefix, sys.base_prefix)})
     keep_ro = [k for k in keep_ro if any(_under(k, h) for h in outer)]
@@ -138,7 +186,14 @@ def _confine(workdir: str) -> None:
     for target, path in staged[1:]:
         os.makedirs(path, exist_ok=True)
         _mount("--bind", target, path)
-    # 3. hide the course wherever it is still seen (the repository may hold it:
+    # 2b. hide the answers and solutions (the repository is seen again by now)
+    answers = outermost(answers_found)
+    for folder in answers:
+        hide(folder)
+    left = [f for f in answers_found if os.path.isdir(f) and os.listdir(f)]
+    if left:
+        raise RuntimeError(f"sandbox_kernel: could not hide the answers in {left}")
+    # 2c. hide the course wherever it is still seen (the repository may hold it:
     #    _build/course), then bind back the submission's own folder
     for folder in outermost(course):
         hide(folder)
@@ -146,7 +201,7 @@ def _confine(workdir: str) -> None:
     _mount("--bind", staged[0][0], workdir)
     _unmount_tree(STAGE)
     _mount("-t", "tmpfs", "-o", "size=1m,mode=755,nosuid,nodev", "sandbox-hidden", STAGE)  # an empty /dev/shm
-    # 2. everything read-only but the submission's folder
+    # 3. everything read-only but the submission's folder
     for point, options in _mounts():
         if point == workdir:
             continue
@@ -174,7 +229,24 @@ def _environment(workdir: str) -> dict[str, str]:
     }
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = os.environ.get(name, "1")
+    library = _library_folder()
+    if library:
+        env["PYTHONPATH"] = library
     return env
+
+
+def _library_folder() -> str | None:
+    """The folder holding the ``qlib`` package the grader imports, if it is not an
+    installed copy in site-packages (an editable install, a checkout on the path)."""
+    import importlib.util
+    import site
+
+    spec = importlib.util.find_spec("qlib")
+    if spec is None or not spec.origin:
+        return None
+    folder = os.path.realpath(Path(spec.origin).parents[1])
+    installed = {os.path.realpath(p) for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    return None if folder in installed else folder
 
 
 def _limits(as_nobody: bool) -> list[str]:
@@ -193,14 +265,14 @@ def _inside(argv: list[str]) -> None:
     workdir = os.path.realpath(os.getcwd())
     connection = argv[argv.index("-f") + 1] if "-f" in argv else None
     info = Path(connection).read_text() if connection else None  # may be hidden below
-    _confine(workdir)
+    env = _environment(workdir)
+    _confine(workdir, env)
     # as nobody only if nobody can reach Python, qlib and the folder (seen after the hiding)
     as_nobody = os.getuid() == 0 and _real_root() and all(_searchable_by_others(os.path.realpath(p)) for p in (
         sys.executable, sys.base_prefix, str(ROOT), sys.prefix, workdir))
     if as_nobody:
         os.chown(workdir, NOBODY, NOBODY)
     os.chdir(workdir)  # re-enter the folder through the new mount
-    env = _environment(workdir)
     for folder in (env["TMPDIR"], env["IPYTHONDIR"], env["MPLCONFIGDIR"]):
         os.makedirs(folder, exist_ok=True)
         if as_nobody:
@@ -251,9 +323,9 @@ def main(argv: list[str]) -> None:
     probe = unshare and subprocess.run([*wrap, "true"], capture_output=True).returncode == 0
     if probe:
         _die_with_parent()
-        os.execv(unshare, [*wrap, sys.executable, "-m", "qbook.sandbox_kernel", INSIDE, *argv])
+        os.execv(unshare, [*wrap, sys.executable, "-P", "-m", "qbook.sandbox_kernel", INSIDE, *argv])
     if os.environ.get("QLIB_SANDBOX_OPTIONAL") == "1":
-        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+        os.execv(sys.executable, [sys.executable, "-P", "-m", "ipykernel_launcher", *argv])
     sys.exit("sandbox_kernel: cannot make a mount and PID namespace (needs unshare and root or user "
              "namespaces); set QLIB_SANDBOX_OPTIONAL=1 to grade without the sandbox")
 

@@ -7,8 +7,11 @@ exercises per chapter.
 in the copy every chapter in ``_toc.yml`` loses its solutions (the
 ``solution-start`` … ``solution-end`` regions and ``{solution}`` blocks, code
 cells included) and its final ``remove-cell`` checks cell, which asserts the
-solutions' numbers, and gains after each exercise a note on how to check an
-answer with ``qlib.check``. Then
+solutions' numbers, and gains after each exercise a note on checking an
+answer: ``qlib.check`` gives feedback on the canonical values where the book's
+tooling is installed (a practice environment: it brings the answers, which
+qlib does not), and a graded assignment is checked by the grader after
+submission. Then
 
 - ``DIR/html``: the copy built with Jupyter Book, clean, warnings as errors
   (``DIR`` defaults to ``_build/student``); the solution text is not in the
@@ -57,13 +60,19 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
     return [root / f"{f}.md" for f in files if f.startswith("chapters/")]
 
 
+#: How an answer is checked, after each computational exercise.
+_CHECK_NOTE = ("Where the book's tooling is installed (a practice environment), "
+               '`qlib.check("{label}", answer)` in a notebook gives feedback on the canonical '
+               "values; elsewhere it says no answer checks are installed. In a graded assignment "
+               "the grader checks your answer after you submit.")
+
+
 def _site_note(label: str | None) -> str:
     if not label:
         return ""
     if label in exercise_labels():
         form = get_exercise(label).form
-        return (":::{tip}\nCheck your answer in a notebook with "
-                f'`qlib.check("{label}", answer)`, where `answer` is {form}.\n:::\n')
+        return (":::{tip}\nYour answer is " f"{form}. " + _CHECK_NOTE.format(label=label) + "\n:::\n")
     return ""
 
 
@@ -72,6 +81,7 @@ def _notebook_cells(label: str | None) -> str:
         return ""
     form = get_exercise(label).form
     return (
+        _CHECK_NOTE.format(label=label) + "\n\n"
         "```{code-cell} ipython3\n"
         f"answer = None  # your answer: {form}\n"
         "```\n\n"
