@@ -21,7 +21,7 @@ Left as the last expression of a cell, the explorable renders
   :meth:`Explorable.update`);
 * in the built book as the same figure and controls driven by plotly.js alone,
   from values precomputed at build time at every grid point
-  (:meth:`Explorable.static_html` and ``qlib/assets/explorable.js``).
+  (:meth:`Explorable.static_html` and ``qlib/viz/assets/explorable.js``).
 
 Both mimetypes are in one display bundle (:meth:`Explorable._repr_mimebundle_`);
 the book's ``_config.yml`` removes the widget mimetype so the page uses the
@@ -1037,7 +1037,7 @@ class Explorable:
     def static_html(self) -> str:
         """The static rendering: controls, figure and precomputed payload as HTML.
 
-        Drawn by ``qlib/assets/explorable.js`` with the page's plotly.js; the
+        Drawn by ``qlib/viz/assets/explorable.js`` with the page's plotly.js; the
         structure is described in the module docstring. Cached after the first
         call (the figure function is pure).
         """

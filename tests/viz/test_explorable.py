@@ -305,7 +305,7 @@ def _undelta(d, order):
 
 
 def decode_tree(x):
-    """The tiny decoder: mirrors decodeTree in qlib/assets/explorable.js."""
+    """The tiny decoder: mirrors decodeTree in qlib/viz/assets/explorable.js."""
     if isinstance(x, list):
         return [decode_tree(v) for v in x]
     if isinstance(x, dict):
