@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +23,6 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "book"))  # the helpers the tests use
 
 TARGET_S = 120.0
 

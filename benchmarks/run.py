@@ -35,8 +35,7 @@ import jupytext
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "book"))  # the toc helper the tests use
-from _book import chapter_paths, toc_files  # noqa: E402
+from qbook.paths import chapter_paths, toc_files  # noqa: E402
 
 import qlib  # noqa: E402
 

@@ -22,25 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def toc_files() -> list[str]:
-    """Every document listed in ``_toc.yml`` (root first), without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            files.append(chapter["file"])
-            files.extend(section["file"] for section in chapter.get("sections", []))
-    return files
-
-
-def chapter_paths() -> list[Path]:
-    """The chapter notebooks (MyST Markdown) listed in the table of contents."""
-    return [ROOT / f"{name}.md" for name in toc_files() if name.startswith("chapters/")]
+from qbook.paths import ROOT, chapter_paths, toc_files  # noqa: F401 -- used by the tests
 
 
 # --- one execution of each chapter, shared by the chapter and exercise tests ---

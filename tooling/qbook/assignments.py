@@ -40,9 +40,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-import yaml
 
-from .paths import ROOT
+from .paths import ROOT, chapter_paths
 DEFAULT_COURSE = ROOT / "_build" / "course"
 
 from qlib.checks import exercise_labels, get_exercise
@@ -66,9 +65,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 def toc_chapters() -> list[str]:
     """File stems of the chapters listed in ``_toc.yml``, in order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
-    return [Path(f).name for f in files if f.startswith("chapters/")]
+    return [path.stem for path in chapter_paths()]
 
 
 _GLUE = re.compile(r"^from myst_nb import glue[ \t]*$", re.M)

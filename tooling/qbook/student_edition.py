@@ -48,16 +48,15 @@ import yaml
 from qlib.checks import exercise_labels, get_exercise
 from .myst import strip_solutions
 
-from .paths import ROOT
+from .paths import ROOT, chapter_paths
 DEFAULT_OUT = ROOT / "_build" / "student"
 IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", "*.ipynb", ".pytest_cache", ".hypothesis",
                                 "__pycache__", ".jupyter_cache", "*.egg-info", "tests", "benchmarks", "course")
 
 
 def toc_chapters(root: Path = ROOT) -> list[Path]:
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
-    return [root / f"{f}.md" for f in files if f.startswith("chapters/")]
+    """The chapters ``root/_toc.yml`` lists (:func:`qbook.paths.chapter_paths`)."""
+    return chapter_paths(root)
 
 
 #: How an answer is checked, after each computational exercise.
