@@ -34,7 +34,7 @@ def finite_key_length(n, k, qber, *, leak_ec, eps_sec=1e-10, eps_cor=1e-15):
         \ell = n\,\bigl[1 - h(Q + \mu)\bigr] - \mathrm{leak_{EC}}
                - \log_2\frac{2}{\varepsilon_\mathrm{sec}^2\,\varepsilon_\mathrm{cor}},
         \qquad
-        \mu = \sqrt{\frac{n + k}{n k}\,\frac{k + 1}{k}\,\ln\frac{2}{\varepsilon_\mathrm{sec}}}
+        \mu = \sqrt{\frac{n + k}{n k}\,\frac{k + 1}{k}\,\ln\frac{4}{\varepsilon_\mathrm{sec}}}
 
     Parameters
     ----------
@@ -77,7 +77,17 @@ def finite_key_length(n, k, qber, *, leak_ec, eps_sec=1e-10, eps_cor=1e-15):
     general (coherent) attacks. The phase-error rate of the key bits is not
     measured; it is bounded by the test bits' error rate plus the
     sampling margin :math:`\mu` (Serfling's inequality), which shrinks as
-    :math:`1/\sqrt{k}`: that is why small blocks give no key. As
+    :math:`1/\sqrt{k}`: that is why small blocks give no key. The
+    logarithm in :math:`\mu` is :math:`\ln(4/\varepsilon_\mathrm{sec})`, as in
+    the paper's Eq. (2): the secrecy budget splits as
+    :math:`2\varepsilon + \tilde\varepsilon \le \varepsilon_\mathrm{sec}` with
+    :math:`\varepsilon = \varepsilon_\mathrm{sec}/4` (smoothing) and
+    :math:`\tilde\varepsilon = \varepsilon_\mathrm{sec}/2` (privacy amplification), and
+    Serfling's tail bound
+    :math:`\exp(-2\mu^2 n k^2/((n + k)(k + 1)))` set to :math:`\varepsilon^2`
+    gives that :math:`\mu`. (An earlier version of this module used
+    :math:`\ln(2/\varepsilon_\mathrm{sec})`, which allowed a few hundred
+    bits too many on a block of :math:`2\cdot 10^5`.) As
     :math:`n, k \to \infty` the length per bit tends to
     :func:`qlib.shor_preskill_rate` when ``leak_ec`` is :math:`n\,h(Q)`.
     Introduced in the chapter *QKD: from photons to a secret key*.
@@ -87,7 +97,7 @@ def finite_key_length(n, k, qber, *, leak_ec, eps_sec=1e-10, eps_cor=1e-15):
     >>> from qlib import finite_key_length, binary_entropy
     >>> n, k, q = 10**6, 10**5, 0.02
     >>> round(finite_key_length(n, k, q, leak_ec=1.1 * n * binary_entropy(q)))
-    619932
+    618824
     >>> finite_key_length(1000, 100, q, leak_ec=1.1 * 1000 * binary_entropy(q))
     0.0
     """
@@ -100,7 +110,7 @@ def finite_key_length(n, k, qber, *, leak_ec, eps_sec=1e-10, eps_cor=1e-15):
         if not 0.0 < value < 1.0:
             raise ValueError(f"{name} must be in (0, 1), got {value!r}")
     eps_sec, eps_cor = float(eps_sec), float(eps_cor)
-    mu = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(2.0 / eps_sec))
+    mu = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(4.0 / eps_sec))
     phase = q + mu
     if phase >= 0.5:
         return 0.0

@@ -27,17 +27,35 @@ def test_finite_key_tends_to_shor_preskill():
 
 
 def test_finite_key_formula():
+    # Tomamichel, Lim, Gisin, Renner, Nat. Commun. 3, 634 (2012), Eq. (2), q = 1:
+    # l = n [1 - h(Q + mu)] - leak_EC - log2(2 / (eps_sec^2 eps_cor)),
+    # mu = sqrt((n + k)/(n k) (k + 1)/k ln(4 / eps_sec))
     n, k, q, eps_sec, eps_cor = 10**5, 10**4, 0.01, 1e-9, 1e-12
     leak = _leak(n, q, 1.16)
-    mu = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(2 / eps_sec))
+    mu = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(4 / eps_sec))
     expected = n * (1 - binary_entropy(q + mu)) - leak - math.log2(2 / (eps_sec**2 * eps_cor))
     got = finite_key_length(n, k, q, leak_ec=leak, eps_sec=eps_sec, eps_cor=eps_cor)
     assert_allclose(got, expected, rtol=1e-12)
-    # the same by hand: mu = sqrt(1.1e-4 * 1.0001 * ln(2e9)) = 0.0485391, h(0.0585391) = 0.321618,
-    # so 1e5 * 0.678382 = 67,838.2; leak = 1.16e5 h(0.01) = 9,372.0; security 2 log2(1e9) +
-    # log2(2e12) = 100.66; 67,838.2 - 9,372.0 - 100.7 = 58,365.5
-    assert_allclose(mu, 0.0485391, atol=1e-7)
-    assert_allclose(got, 58_365.5, atol=0.1)
+    # the same by hand: mu = sqrt(1.1e-4 * 1.0001 * ln(4e9)) = 0.0493183, h(0.0593183) = 0.324733,
+    # so 1e5 * 0.675267 = 67,526.7; leak = 1.16e5 h(0.01) = 9,372.0; security 2 log2(1e9) +
+    # log2(2e12) = 100.66; 67,526.7 - 9,372.0 - 100.7 = 58,054.1
+    assert_allclose(mu, 0.0493183, atol=1e-7)
+    assert_allclose(got, 58_054.1, atol=0.1)
+
+
+def test_finite_key_eq2_by_hand_on_the_issue_block():
+    # The block of the independent check that found ln(2/eps) where Eq. (2) of Tomamichel
+    # et al. 2012 has ln(4/eps): n = 2e5, k = 4e4, Q = 2.5 %, leak 1.1 n h(Q),
+    # eps_sec = 1e-10, eps_cor = 1e-15. By hand:
+    #   mu = sqrt(2.4e5 / 8e9 * 40001 / 40000 * ln(4e10)) = sqrt(3.00008e-5 * 24.4123)
+    #      = 0.0270626;  h(0.0520626) = 0.295095;  n (1 - h) = 140,981.0
+    #   leak = 2.2e5 * h(0.025) = 2.2e5 * 0.168661 = 37,105.4
+    #   log2(2 / (1e-20 * 1e-15)) = 1 + 35 log2(10) = 117.27
+    #   l = 140,981.0 - 37,105.4 - 117.3 = 103,758.4  (the ln(2/eps) form gave 104,082.8)
+    n, k, q = 200_000, 40_000, 0.025
+    got = finite_key_length(n, k, q, leak_ec=1.1 * n * binary_entropy(q), eps_sec=1e-10, eps_cor=1e-15)
+    assert_allclose(got, 103_758.4, atol=0.05)
+    assert abs(got - 104_082.8) > 300
 
 
 def test_small_blocks_give_no_key():
