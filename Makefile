@@ -41,6 +41,10 @@ bench: install
 	$(BIN)/python benchmarks/pqc.py
 	$(BIN)/python benchmarks/keyrates.py
 	$(BIN)/python benchmarks/grading.py
+	# the static site's explorables in headless Chromium, on the built book
+	test -f _build/html/index.html || $(MAKE) book
+	$(MAKE) browser
+	$(BIN)/python benchmarks/static_site.py
 
 # The student edition: the site without any solution in _build/student/html, and
 # each chapter's exercises as a notebook in _build/student/notebooks.

@@ -264,3 +264,47 @@ def test_hostile_hash_changes_nothing_and_injects_nothing(site, tab):
     assert page.locator("img").count() == 0
     assert page.evaluate("({}).p") is None
     assert tab.messages == []
+
+
+def test_a_burst_of_input_is_drawn_at_once_then_once_more_with_the_last_setting(site, tab):
+    """Coalescing: the first change of a frame is drawn inside its event; the rest of
+    the burst waits for the next frame and is drawn once, at the latest setting; a
+    ``change`` that repeats the drawn setting draws nothing."""
+    page = tab.open(site)
+    out = page.evaluate(
+        """async () => {
+            const el = document.querySelector('.qlib-explorable[data-qlib-name="ex-one"]');
+            const input = el.querySelector('input[name=p]');
+            const gd = el.querySelector('.qlib-explorable-figure');
+            let draws = 0, framePassed = false, inEvent = null;
+            gd.on('plotly_afterplot', () => {
+                draws += 1;
+                if (inEvent === null) inEvent = {framePassed, title: gd.layout.title.text};
+            });
+            const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+            await frame(); await frame();
+            draws = 0;
+            inEvent = null;
+            const before = el.dataset.qlibIndex;
+            for (const v of [3, 4, 5, 6, 7]) {
+                input.value = String(v);
+                input.dispatchEvent(new Event('input', {bubbles: true}));
+            }
+            requestAnimationFrame(() => { framePassed = true; });
+            await frame(); await frame(); await frame();
+            const afterBurst = {draws, index: el.dataset.qlibIndex};
+            input.dispatchEvent(new Event('change', {bubbles: true}));
+            await frame(); await frame(); await frame();
+            return {before, inEvent, afterBurst, afterChange: {draws, index: el.dataset.qlibIndex}};
+        }"""
+    )
+    # grid index of (p, length, basis) = (p * 6 + length) * 2 + basis; length 40 km is 2, basis Z is 0
+    index = lambda p: str((p * 6 + 2) * 2)  # noqa: E731
+    assert out["before"] == index(2)
+    # the first change is drawn before the next frame: its figure is on screen in this one
+    assert out["inEvent"]["framePassed"] is False
+    assert out["inEvent"]["title"] == "p = 0.15, L = 40 km, basis Z"  # p = 3 x 0.05, the first change
+    assert out["afterBurst"] == {"draws": 2, "index": index(7)}  # one more drawing, the latest setting
+    assert out["afterChange"] == out["afterBurst"]  # nothing new to draw
+    assert state(page, "ex-one")["p"] == {"value": "7", "readout": "0.35"}
+    assert tab.messages == []

@@ -8,7 +8,9 @@
  * `data-qlib-control="<control>"`, and a `.qlib-explorable-figure` div.
  * On load the script draws the figure for the current setting, reveals the
  * controls (hidden until then, so a control never does nothing), and redraws
- * with Plotly.react whenever a control moves.
+ * with Plotly.react whenever a control moves: the first change in an animation
+ * frame at once, inside its event; further changes in that frame once, at the
+ * latest setting, in the next frame; never a setting already on screen.
  *
  * URL hash: `#<explorable>.<control>=<value>` pairs joined by `&`, for every
  * control not at its default; a slider's value is its grid number, a choice's
@@ -196,6 +198,8 @@
     this.ready = false;
     this.drawn = false;
     this.frame = null;
+    this.dirty = false;
+    this.shownFlat = null;
     this.queue = Promise.resolve();
     var self = this;
     this.inputs = this.controls.map(function (c) {
@@ -268,6 +272,7 @@
   Explorable.prototype.render = function (first) {
     var self = this;
     var flat = this.packed ? this.flatIndex() : -1;
+    this.shownFlat = flat;
     var fig = this.figureAt(flat < 0 ? 0 : flat);
     var config = Object.assign({ responsive: true }, this.payload.config || {});
     var react = this.drawn;
@@ -293,12 +298,22 @@
     return flat;
   };
 
+  // Coalescing: the first change in a frame is drawn at once, inside the event
+  // (a drag's input arrives at the start of a frame, so its drawing is painted in
+  // that frame); later changes in the same frame wait for the next one, where the
+  // latest setting alone is drawn. A setting already on screen is not redrawn.
   Explorable.prototype.scheduleRender = function () {
-    if (!this.ready || this.frame !== null) return;
+    if (!this.ready) return;
+    if (this.frame !== null) {
+      this.dirty = true;
+      return;
+    }
     var self = this;
+    this.dirty = false;
+    if (this.flatIndex() !== this.shownFlat) this.render(false);
     this.frame = window.requestAnimationFrame(function () {
       self.frame = null;
-      self.render(false);
+      if (self.dirty) self.scheduleRender();
     });
   };
 
