@@ -8,6 +8,7 @@ The library has three floors (``docs/architecture.md`` draws the whole house):
   :mod:`qlib.network` (links, sources, repeaters, chains, bounds, orbits) and
   :mod:`qlib.qkd` (asymptotic and finite-key rates, prepare-and-measure and
   entanglement-based protocols, weak pulses and decoys, finite size, satellites,
+  MDI, twin-field and continuous-variable QKD against the repeaterless bound,
   tampering, post-processing), with the physical constants in
   :mod:`qlib.constants`;
 - cryptography, :mod:`qlib.crypto` (post-quantum primitives on ``cryptography``);
@@ -185,6 +186,31 @@ from .qkd.decoy import (  # noqa: E402
 )
 from .qkd.finite_decoy import (  # noqa: E402
     finite_decoy_key_rate,
+)
+from .qkd.mdi import (  # noqa: E402
+    MDIExperiment,
+    LO_CURTY_QI_2012,
+    YIN_2016_ASSUMED,
+    mdi_single_photon_yield,
+    mdi_key_rate,
+    mdi_max_distance_km,
+)
+from .qkd.twin_field import (  # noqa: E402
+    TwinFieldExperiment,
+    MA_ZENG_ZHOU_2018,
+    LIU_2023_ASSUMED,
+    phase_matching_key_rate,
+    twin_field_max_distance_km,
+)
+from .qkd.continuous_variable import (  # noqa: E402
+    CVExperiment,
+    LODEWYCK_2007,
+    ZHANG_2020_ASSUMED,
+    gg02_key_rate,
+    cv_max_distance_km,
+)
+from .qkd.repeaterless import (  # noqa: E402
+    plob_crossing_km,
 )
 from .qkd.satellite import (  # noqa: E402
     satellite_decoy_key_rate,
@@ -415,6 +441,27 @@ __all__ = [
     "max_distance_km",
     # qlib.qkd.finite_decoy
     "finite_decoy_key_rate",
+    # qlib.qkd.mdi
+    "MDIExperiment",
+    "LO_CURTY_QI_2012",
+    "YIN_2016_ASSUMED",
+    "mdi_single_photon_yield",
+    "mdi_key_rate",
+    "mdi_max_distance_km",
+    # qlib.qkd.twin_field
+    "TwinFieldExperiment",
+    "MA_ZENG_ZHOU_2018",
+    "LIU_2023_ASSUMED",
+    "phase_matching_key_rate",
+    "twin_field_max_distance_km",
+    # qlib.qkd.continuous_variable
+    "CVExperiment",
+    "LODEWYCK_2007",
+    "ZHANG_2020_ASSUMED",
+    "gg02_key_rate",
+    "cv_max_distance_km",
+    # qlib.qkd.repeaterless
+    "plob_crossing_km",
     # qlib.qkd.satellite
     "satellite_decoy_key_rate",
     "satellite_pass_key_bits",

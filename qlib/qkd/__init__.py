@@ -10,6 +10,13 @@
   (bits per emitted pulse);
 - :mod:`~qlib.qkd.finite_decoy`: decoy BB84 with a finite number of pulses
   (bits per pulse sent);
+- :mod:`~qlib.qkd.mdi`: measurement-device-independent QKD with decoys (bits
+  per pulse pair);
+- :mod:`~qlib.qkd.twin_field`: twin-field QKD, phase-matching form (bits per
+  pulse pair);
+- :mod:`~qlib.qkd.continuous_variable`: GG02 CV-QKD, homodyne, reverse
+  reconciliation (bits per channel use);
+- :mod:`~qlib.qkd.repeaterless`: where a scheme's rate meets the PLOB bound;
 - :mod:`~qlib.qkd.satellite`: satellite downlinks (bits per pulse, bits per pass);
 - :mod:`~qlib.qkd.tampering`: tampering and denial of service;
 - :mod:`~qlib.qkd.postprocessing`: Cascade, verification, privacy amplification.
@@ -66,6 +73,35 @@ from .decoy import (
 
 from .finite_decoy import (
     finite_decoy_key_rate,
+)
+
+from .mdi import (
+    MDIExperiment,
+    LO_CURTY_QI_2012,
+    YIN_2016_ASSUMED,
+    mdi_single_photon_yield,
+    mdi_key_rate,
+    mdi_max_distance_km,
+)
+
+from .twin_field import (
+    TwinFieldExperiment,
+    MA_ZENG_ZHOU_2018,
+    LIU_2023_ASSUMED,
+    phase_matching_key_rate,
+    twin_field_max_distance_km,
+)
+
+from .continuous_variable import (
+    CVExperiment,
+    LODEWYCK_2007,
+    ZHANG_2020_ASSUMED,
+    gg02_key_rate,
+    cv_max_distance_km,
+)
+
+from .repeaterless import (
+    plob_crossing_km,
 )
 
 from .satellite import (
@@ -131,6 +167,27 @@ __all__ = [
     "max_distance_km",
     # qkd.finite_decoy
     "finite_decoy_key_rate",
+    # qkd.mdi
+    "MDIExperiment",
+    "LO_CURTY_QI_2012",
+    "YIN_2016_ASSUMED",
+    "mdi_single_photon_yield",
+    "mdi_key_rate",
+    "mdi_max_distance_km",
+    # qkd.twin_field
+    "TwinFieldExperiment",
+    "MA_ZENG_ZHOU_2018",
+    "LIU_2023_ASSUMED",
+    "phase_matching_key_rate",
+    "twin_field_max_distance_km",
+    # qkd.continuous_variable
+    "CVExperiment",
+    "LODEWYCK_2007",
+    "ZHANG_2020_ASSUMED",
+    "gg02_key_rate",
+    "cv_max_distance_km",
+    # qkd.repeaterless
+    "plob_crossing_km",
     # qkd.satellite
     "satellite_decoy_key_rate",
     "satellite_pass_key_bits",

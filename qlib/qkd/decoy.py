@@ -52,6 +52,7 @@ from ._pulses import (
     _signal,
     _single,
 )
+from ._reach import _last_positive_km
 
 __all__ = [
     "QKDExperiment",
@@ -606,23 +607,7 @@ def max_distance_km(protocol="decoy", mu=None, *, nu=0.05, experiment=None, uppe
         eta = eta_of(np.asarray(lengths, dtype=float))
         return raw(eta) / eta
 
-    # vectorised bracketing: 128 sub-intervals per round down to 1e-3 km, then linear
-    # interpolation between the last two samples (the first round also checks the ends)
-    lo, hi = 0.0, upper
-    while True:
-        grid = np.linspace(lo, hi, 129)
-        values = g(grid)
-        positive = np.flatnonzero(values > 0)  # the rate decreases with distance
-        if lo == 0.0 and hi == upper:
-            if positive.size == 0 or positive[0] != 0:
-                return 0.0
-            if positive[-1] == len(grid) - 1:
-                return float("inf")
-        last = int(positive[-1])
-        lo, hi = grid[last], grid[last + 1]
-        if hi - lo <= 1e-3:
-            g_lo, g_hi = values[last], values[last + 1]
-            return float(lo + (hi - lo) * g_lo / (g_lo - g_hi))
+    return _last_positive_km(g, upper)
 
 
 def _optimised_raw(protocol, exp, mu, nu):
