@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python benchmarks/qkd.py
 	$(BIN)/python benchmarks/pqc.py
 	$(BIN)/python benchmarks/keyrates.py
+	$(BIN)/python benchmarks/beyond_plob.py
 	$(BIN)/python benchmarks/grading.py
 	# the static site's explorables in headless Chromium, on the built book
 	test -f _build/html/index.html || $(MAKE) book
