@@ -64,6 +64,7 @@ student's code runs in (the student edition, the grading kernel).
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import html
 import importlib
@@ -313,7 +314,8 @@ def exercise_chapter(label: str) -> str:
 def get_exercise(label: str) -> Exercise:
     """The :class:`Exercise` check for ``label``; unknown labels raise ``ValueError``."""
     if not isinstance(label, str):
-        raise TypeError(f"label must be a str such as 'tp-ex-delay', got {label!r} of type {type(label).__name__}")
+        raise TypeError(f"label must be a str such as 'tp-ex-delay', got {_echo_repr(label)} "
+                        f"of type {type(label).__name__}")
     checks, conceptual, _ = _registry()
     if not checks and not conceptual:
         raise RuntimeError(NO_ANSWERS)
@@ -324,54 +326,98 @@ def get_exercise(label: str) -> Exercise:
             f"exercise {label!r} is answered in words and has no automatic check "
             f"({conceptual[label]})"
         )
-    close = difflib.get_close_matches(label, list(checks), n=3, cutoff=0.6)
+    same_case = {c.lower(): c for c in (*checks, *conceptual)}
+    if label.lower() in same_case:  # labels are lower case: a wrong case is a slip
+        close = [same_case[label.lower()]]
+    elif len(label) <= 2 * LABEL_ECHO_MAX:  # no fuzzy matching on a huge string
+        close = difflib.get_close_matches(label.lower(), list(checks), n=3, cutoff=0.6)
+    else:
+        close = []
     if close:
         known = "did you mean " + " or ".join(repr(c) for c in close) + "?"
     else:
         known = "known labels: " + ", ".join(sorted(checks))
-    raise ValueError(f"label {label!r} is not a checked exercise; {known}")
+    raise ValueError(f"label {_echo(label)} is not a checked exercise; {known}")
 
 
 # --------------------------------------------------------------------------- #
 # Checking an answer
 # --------------------------------------------------------------------------- #
-def _values(label: str, exercise: Exercise, answer) -> np.ndarray | None:
-    """The answer as a 1-d float array; None if it has the wrong number of values."""
+#: Longest label echoed back in an error message (a label is a short name).
+LABEL_ECHO_MAX = 80
+
+
+def _echo(text: str) -> str:
+    """``repr(text)``, cut to :data:`LABEL_ECHO_MAX` characters with the length said."""
+    if len(text) <= LABEL_ECHO_MAX:
+        return repr(text)
+    return f"{text[:LABEL_ECHO_MAX]!r}... ({len(text):,d} characters)"
+
+
+def _echo_repr(value) -> str:
+    """``repr(value)``, cut to :data:`LABEL_ECHO_MAX` characters with the length said."""
+    text = repr(value)
+    if len(text) <= LABEL_ECHO_MAX:
+        return text
+    return f"{text[:LABEL_ECHO_MAX]}... ({len(text):,d} characters)"
+
+
+def _values(label: str, exercise: Exercise, answer) -> np.ndarray | int:
+    """The answer as a 1-d float array, or the number of values it has if that is not
+    the number of parts."""
     return _answer_values(label, exercise.form, len(exercise.parts), answer)
 
 
-def _answer_values(label: str, form: str, n_parts: int, answer) -> np.ndarray | None:
-    """The answer as a 1-d float array of ``n_parts`` values; None if it has another
-    number of values; TypeError (saying ``form``) if it is not real numbers."""
-    def refuse(what):
-        raise TypeError(
-            f"answer to {label!r} must be {form}; got {what}"
-        )
+def _answer_values(label: str, form: str, n_parts: int, answer) -> np.ndarray | int:
+    """The answer as a 1-d float array of ``n_parts`` values; if it has another number
+    of values, that number (counted before any value is read, so that a huge answer
+    costs nothing); TypeError (saying ``form``) if it is not real numbers, ValueError
+    if a number is beyond the range of a float."""
+    def refuse(what, error=TypeError):
+        raise error(f"answer to {_echo(label)} must be {form}; got {what}")
 
     if answer is None:
         refuse("None (did the cell assign the answer to a variable?)")
     if isinstance(answer, (str, bytes)):
-        refuse(f"the text {answer!r}: give the number itself, not a string")
+        refuse(f"the text {answer[:40]!r}{'...' if len(answer) > 40 else ''}: give the number "
+               "itself, not a string")
     if isinstance(answer, dict):
         refuse("a dict: give the numbers in order, as a tuple")
     if isinstance(answer, np.ndarray):
-        items = [answer[()]] if answer.ndim == 0 else (list(answer) if answer.ndim == 1 else None)
-        if items is None:
+        if answer.ndim > 1:
             refuse(f"an array of shape {answer.shape}")
+        if answer.dtype.kind not in "iuf":
+            refuse(f"an array of {answer.dtype} values")
+        if answer.size != n_parts:
+            return int(answer.size)
+        items = [answer[()]] if answer.ndim == 0 else list(answer)
     elif isinstance(answer, Sequence):
+        if len(answer) != n_parts:
+            return len(answer)
         items = list(answer)
     else:
         items = [answer]
+    values = []
     for item in items:
         if isinstance(item, (bool, np.bool_)):
             refuse(f"a bool ({item!r})")
         if isinstance(item, (complex, np.complexfloating)):
             refuse(f"a complex number ({item!r})")
-        if not isinstance(item, numbers.Real):
-            refuse(f"a value of type {type(item).__name__} ({item!r:.60})")
-    if len(items) != n_parts:
-        return None
-    return np.array([float(x) for x in items])
+        # exact numbers: fractions.Fraction is a numbers.Real, decimal.Decimal is not,
+        # yet both are numbers a learner may compute with; both are taken alike
+        if not isinstance(item, (numbers.Real, decimal.Decimal)):
+            refuse(f"a value of type {type(item).__name__} ({_echo_repr(item)})")
+        try:
+            values.append(float(item))
+        except OverflowError:
+            digits = f" ({len(str(abs(item))):,d} digits)" if isinstance(item, int) else ""
+            refuse(f"a number too large for a float{digits}: the largest is about 1.8e308",
+                   ValueError)
+        except ValueError:  # a signalling NaN Decimal
+            refuse(f"{item!r}, which is not a number", ValueError)
+    if len(values) != n_parts:
+        return len(values)
+    return np.array(values)
 
 
 def _judge(part: Part, value: float, expected: float) -> PartResult:
@@ -490,9 +536,8 @@ def judge(exercise: Exercise, answer, *, label: str = "") -> Feedback:
     'units'
     """
     values = _values(label, exercise, answer)
-    if values is None:
-        n = len(np.atleast_1d(np.asarray(answer, dtype=object)))
-        got = "1 value" if n == 1 else f"{n} values"
+    if not isinstance(values, np.ndarray):
+        got = "1 value" if values == 1 else f"{values:,d} values"
         return Feedback(label, "shape", f"expected {exercise.form}; got {got}", hint=exercise.hint)
     expected = exercise.expected_values()
     results = tuple(_judge(p, v, e) for p, v, e in zip(exercise.parts, values, expected))
@@ -575,15 +620,18 @@ def record_answer(label: str, answer, *, parts: int = 1, form: str | None = None
     TypeError: answer to 'demo-ex' must be one number: length in km; got the text '1.5': give the number itself, not a string
     """
     if not isinstance(label, str):
-        raise TypeError(f"label must be a str such as 'tp-ex-delay', got {label!r} of type {type(label).__name__}")
+        raise TypeError(f"label must be a str such as 'tp-ex-delay', got {_echo_repr(label)} "
+                        f"of type {type(label).__name__}")
+    if len(label) > LABEL_ECHO_MAX:
+        raise ValueError(f"label must be an exercise's label (at most {LABEL_ECHO_MAX} characters), "
+                         f"got {_echo(label)}")
     if isinstance(parts, bool) or not isinstance(parts, numbers.Integral) or parts < 1:
         raise ValueError(f"parts must be an integer >= 1, got {parts!r}")
     if form is None:
         form = "one number" if parts == 1 else f"{parts} numbers"
     values = _answer_values(label, form, int(parts), answer)
-    if values is None:
-        n = len(np.atleast_1d(np.asarray(answer, dtype=object)))
-        raise ValueError(f"answer to {label!r} must be {form}; got {n} value{'s' if n != 1 else ''}")
+    if not isinstance(values, np.ndarray):
+        raise ValueError(f"answer to {label!r} must be {form}; got {values:,d} value{'s' if values != 1 else ''}")
     shown = repr(float(values[0])) if len(values) == 1 else "(" + ", ".join(repr(float(v)) for v in values) + ")"
     text = f"Answer to {label} recorded: {shown}. It is graded after you submit."
     record = {"label": label, "values": [float(v) if math.isfinite(v) else repr(float(v)) for v in values]}

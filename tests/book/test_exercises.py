@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -455,3 +457,41 @@ def test_myst_reader_refuses_broken_sources(tmp_path):
     path.write_text("```{solution-start} zz-ex-a\n```\nnever ended\n")
     with pytest.raises(ValueError, match="solution-start zz-ex-a is never ended"):
         chapter_exercises(path)
+
+
+def test_huge_and_exact_answers_are_handled_fast_and_alike():
+    # an int beyond the range of a float: a clear ValueError, not a bare OverflowError
+    with pytest.raises(ValueError, match=r"must be one number: fibre length in km; got a number too large "
+                                         r"for a float \(401 digits\)"):
+        qlib.check("qn-ex-one-in-a-thousand", 10**400)
+    with pytest.raises(ValueError, match=r"too large for a float"):
+        qlib.check("qn-ex-one-in-a-thousand", Fraction(10**400, 3))
+    # Fraction and Decimal alike: the same judgement as the float
+    for exact in (Fraction(150), Decimal("150"), Fraction(301, 2), Decimal("150.5")):
+        assert qlib.check("qn-ex-one-in-a-thousand", exact).status == qlib.check(
+            "qn-ex-one-in-a-thousand", float(exact)).status
+    with pytest.raises(ValueError, match=r"Decimal\('sNaN'\), which is not a number"):
+        qlib.check("qn-ex-one-in-a-thousand", Decimal("sNaN"))
+    # the shape is judged before any value is read: a 10^7-element answer is refused at once
+    # (the values are never converted: an object array of strings would be a TypeError)
+    shape = qlib.check("qn-ex-one-in-a-thousand", np.zeros(10**7))
+    assert shape.status == "shape" and "10,000,000 values" in shape.message
+    listed = qlib.check("qn-ex-one-in-a-thousand", ["not a number"] * 10**6)
+    assert listed.status == "shape" and "1,000,000 values" in listed.message
+    with pytest.raises(TypeError, match=r"got an array of <U1 values"):
+        qlib.check("qn-ex-one-in-a-thousand", np.array(["x"]))
+
+
+def test_labels_are_echoed_short_and_a_wrong_case_is_suggested():
+    with pytest.raises(ValueError, match=r"did you mean 'tp-ex-delay'\?") as caught:
+        qlib.check("TP-EX-DELAY", 1.0)
+    assert "known labels" not in str(caught.value)
+    huge = "x" * 10**6
+    with pytest.raises(ValueError) as caught:
+        qlib.check(huge, 1.0)
+    assert len(str(caught.value)) < 2_000 and "(1,000,000 characters)" in str(caught.value)
+    with pytest.raises(TypeError) as caught:
+        qlib.check(b"y" * 10**6, 1.0)
+    assert len(str(caught.value)) < 300
+    with pytest.raises(ValueError, match=r"at most 80 characters"):
+        qlib.checks.record_answer(huge, 1.0)
