@@ -357,6 +357,39 @@ def check_density_matrix(
     return state
 
 
+#: Dimensions of a qubit register's density matrix and ket, by number of qubits
+#: (QuTiP ``Dimensions`` objects, compared cheaply in :func:`density_matrix_array`).
+_OPER_DIMS = {n: qutip.Qobj(np.eye(2**n), dims=[[2] * n, [2] * n])._dims for n in (1, 2)}
+_KET_DIMS = {n: qutip.Qobj(np.ones((2**n, 1)), dims=[[2] * n, [1]])._dims for n in (1, 2)}
+
+
+def density_matrix_array(name: str, state, n_qubits: int) -> np.ndarray:
+    """Check ``state`` like :func:`check_density_matrix` and return its matrix as an ndarray.
+
+    The fast path of the hot functions (one- and two-qubit states): the same
+    rules, tolerances and error messages as :func:`check_density_matrix`
+    (any failure is handed to it, so it raises its own error), but computed on
+    the numpy array, without building intermediate ``Qobj``. A ket is accepted
+    and returned as its projector.
+    """
+    if isinstance(state, qutip.Qobj):
+        dims = state._dims
+        if dims == _OPER_DIMS.get(n_qubits):
+            mat = state.full()
+            herm = mat - mat.conj().T
+            if (
+                np.max(np.abs(herm)) <= ATOL
+                and abs(np.trace(mat) - 1.0) <= ATOL
+                and np.linalg.eigvalsh(mat)[0] >= -ATOL
+            ):
+                return mat
+        elif dims == _KET_DIMS.get(n_qubits):
+            vec = state.full()[:, 0]
+            if abs(float(np.sqrt(np.vdot(vec, vec).real)) - 1.0) <= ATOL:
+                return np.outer(vec, vec.conj())
+    return check_density_matrix(name, state, n_qubits=n_qubits).full()
+
+
 def n_qubits_of(state: qutip.Qobj) -> int:
     """Number of qubits of a checked qubit state."""
     return len(state.dims[0])

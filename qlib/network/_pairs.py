@@ -1,4 +1,4 @@
-"""Plain-numpy helpers for the four-qubit density-matrix path of swapping and purification (private).
+"""Plain-numpy helpers for the four-qubit density-matrix path of purification (private).
 
 Qubit order (A, B, C, D) = 0, 1, 2, 3, as in :func:`qlib.swap`.
 """
