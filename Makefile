@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python benchmarks/pqc.py
 	$(BIN)/python benchmarks/keyrates.py
 	$(BIN)/python benchmarks/grading.py
+	$(BIN)/python benchmarks/hot_paths.py
 
 # The student edition: the site without any solution in _build/student/html, and
 # each chapter's exercises as a notebook in _build/student/notebooks.
