@@ -283,12 +283,13 @@ def teleport(
         traces = (mats[4:9, 0, 0] + mats[4:9, 1, 1])[:, None, None]
         mats[4:9] = (1.0 - q) * mats[4:9] + q * traces * _HALF_I2
     probs = (mats[:4, 0, 0] + mats[:4, 1, 1]).real.tolist()
-    scale = [1.0 / pk if pk > _ZERO_PROBABILITY else 0.0 for pk in probs]
-    mats = mats * np.array(scale + scale + [1.0, 1.0])[:, None, None]
+    half_scale = [0.5 / pk if pk > _ZERO_PROBABILITY else 0.0 for pk in probs]
+    # normalise, and keep the Hermitian part (round-off): (M + M^dag) / 2
+    mats = mats * np.array(half_scale + half_scale + [0.5, 0.5])[:, None, None]
+    mats = mats + mats.conj().transpose(0, 2, 1)
     for k, pk in enumerate(probs):
         if pk <= _ZERO_PROBABILITY:  # no conditional state: reported as I/2
             mats[k] = mats[4 + k] = _HALF_I2
-    mats = (mats + np.conj(np.transpose(mats, (0, 2, 1)))) / 2.0  # round-off anti-Hermitian part
     outcomes = tuple(
         TeleportationOutcome(
             bits=_BITS[k],
