@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python benchmarks/keyrates.py
 	$(BIN)/python benchmarks/beyond_plob.py
 	$(BIN)/python benchmarks/grading.py
+	$(BIN)/python benchmarks/hot_paths.py
 	# the static site's explorables in headless Chromium, on the built book
 	test -f _build/html/index.html || $(MAKE) book
 	$(MAKE) browser

@@ -8,6 +8,7 @@ yields, and the round-off guard for quantities that must lie in [0, 1].
 from __future__ import annotations
 
 import numpy as np
+import qutip
 
 from .quantum.states import BELL_NAMES, bell_ket
 
@@ -19,6 +20,26 @@ Z = np.array([[1, 0], [0, -1]], dtype=complex)
 
 #: Bell kets as the columns of a 4x4 matrix, in BELL_NAMES order (Φ+, Φ−, Ψ+, Ψ−).
 BELL_KETS = np.column_stack([bell_ket(name).full().ravel() for name in BELL_NAMES])
+
+#: QuTiP dimensions of one- and two-qubit density matrices, built once: parsing a
+#: ``dims`` list costs more than the rest of a small ``Qobj``.
+_QUBIT_DIMS = qutip.Qobj(np.eye(2), dims=[[2], [2]])._dims
+_PAIR_DIMS = qutip.Qobj(np.eye(4), dims=[[2, 2], [2, 2]])._dims
+
+
+def qubit_qobj(mat: np.ndarray) -> qutip.Qobj:
+    """A Hermitian 2x2 array (already checked) as a one-qubit density-matrix ``Qobj``, no copy."""
+    return qutip.Qobj(qutip.data.Dense(mat, copy=False), dims=_QUBIT_DIMS, copy=False, isherm=True)
+
+
+def pair_qobj(mat: np.ndarray) -> qutip.Qobj:
+    """A Hermitian 4x4 array (already checked) as a two-qubit density-matrix ``Qobj``, no copy.
+
+    The cheapest QuTiP 5 constructor: a ``Dense`` wrapping the array, the
+    prebuilt dimensions, ``copy=False`` and ``isherm=True`` (no Hermiticity test).
+    """
+    return qutip.Qobj(qutip.data.Dense(mat, copy=False), dims=_PAIR_DIMS, copy=False, isherm=True)
+
 
 def float_or_array(x):
     """A ``float`` for a 0-d result, a float ``numpy.ndarray`` otherwise (scalar in, scalar out).

@@ -12,6 +12,7 @@ qlib modules to use. They return the checked value in a canonical form
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -50,6 +51,8 @@ def check_real(name: str, value) -> float:
     Refuses booleans, complex numbers and non-numbers (``TypeError``) and NaN or
     infinity (``ValueError``). A 0-d numpy array is accepted.
     """
+    if type(value) is float and math.isfinite(value):  # the common case, decided at once
+        return value
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, (bool, np.bool_)):
@@ -99,6 +102,8 @@ def check_real_array(name: str, value) -> float | np.ndarray:
 
 def _check_range(name, value, lo, hi, lo_text, hi_text):
     """Range check shared by scalar and array helpers (value already real)."""
+    if type(value) is float and (lo is None or value >= lo) and (hi is None or value <= hi):
+        return
     arr = np.asarray(value)
     bad = np.zeros(arr.shape, dtype=bool)
     if lo is not None:
@@ -355,6 +360,51 @@ def check_density_matrix(
             f"{name} must be positive semidefinite, got minimum eigenvalue {min_eig:.6g}"
         )
     return state
+
+
+#: Dimensions of a qubit register's density matrix and ket, by number of qubits
+#: (QuTiP ``Dimensions`` objects, compared cheaply in :func:`density_matrix_array`).
+_OPER_DIMS = {n: qutip.Qobj(np.eye(2**n), dims=[[2] * n, [2] * n])._dims for n in (1, 2)}
+_KET_DIMS = {n: qutip.Qobj(np.ones((2**n, 1)), dims=[[2] * n, [1]])._dims for n in (1, 2)}
+
+
+def _qubit_matrix_is_valid(mat: np.ndarray) -> bool:
+    """The rules of :func:`check_density_matrix` for a 2x2 array, in closed form (Python scalars)."""
+    (a, b), (c, d) = mat.tolist()
+    herm = max(abs(a - a.conjugate()), abs(d - d.conjugate()), abs(b - c.conjugate()))
+    off = (b + c.conjugate()) / 2  # eigenvalues of the Hermitian part, as eigvalsh sees it
+    mid, half = (a.real + d.real) / 2, (a.real - d.real) / 2
+    min_eig = mid - math.sqrt(half * half + abs(off) ** 2)
+    return herm <= ATOL and abs(a + d - 1.0) <= ATOL and min_eig >= -ATOL
+
+
+def density_matrix_array(name: str, state, n_qubits: int) -> np.ndarray:
+    """Check ``state`` like :func:`check_density_matrix` and return its matrix as an ndarray.
+
+    The fast path of the hot functions (one- and two-qubit states): the same
+    rules, tolerances and error messages as :func:`check_density_matrix`
+    (any failure is handed to it, so it raises its own error), but computed on
+    the numpy array, without building intermediate ``Qobj``. A ket is accepted
+    and returned as its projector.
+    """
+    if isinstance(state, qutip.Qobj):
+        dims = state._dims
+        if dims == _OPER_DIMS.get(n_qubits):
+            mat = state.full()
+            if n_qubits == 1 and _qubit_matrix_is_valid(mat):
+                return mat
+            if (
+                n_qubits == 2
+                and np.abs(mat - mat.conj().T).max() <= ATOL
+                and abs(mat.trace() - 1.0) <= ATOL
+                and np.linalg.eigvalsh(mat)[0] >= -ATOL
+            ):
+                return mat
+        elif dims == _KET_DIMS.get(n_qubits):
+            vec = state.full()[:, 0]
+            if abs(math.sqrt(np.vdot(vec, vec).real) - 1.0) <= ATOL:
+                return np.outer(vec, vec.conj())
+    return check_density_matrix(name, state, n_qubits=n_qubits).full()
 
 
 def n_qubits_of(state: qutip.Qobj) -> int:

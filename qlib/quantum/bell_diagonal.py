@@ -35,7 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 import qutip
 
-from .._linalg import BELL_KETS
+from .._linalg import BELL_KETS, pair_qobj
 from .._validation import (
     ATOL,
     check_density_matrix,
@@ -44,7 +44,7 @@ from .._validation import (
     check_probability_array,
     check_real_array,
 )
-from .states import BELL_NAMES, bell_ket, bell_state
+from .states import BELL_NAMES, bell_ket
 
 __all__ = [
     "werner_state",
@@ -58,6 +58,12 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # States and their weights
 # ---------------------------------------------------------------------------
+
+#: The four Bell projectors |B_k><B_k| as rows of 16 numbers (k in BELL_NAMES
+#: order), so that a Bell-diagonal state is one product of its weights with them.
+_BELL_PROJECTORS = np.einsum("ik,jk->kij", BELL_KETS, BELL_KETS.conj()).reshape(4, 16)
+_PHI_PLUS_PROJECTOR = _BELL_PROJECTORS[0].reshape(4, 4)
+_I4 = np.eye(4, dtype=complex)
 
 
 def werner_state(fidelity: float) -> qutip.Qobj:
@@ -99,7 +105,8 @@ def werner_state(fidelity: float) -> qutip.Qobj:
     0.9
     """
     fidelity = check_probability("fidelity", fidelity)
-    return bell_diagonal_state(_werner_coefficients(fidelity))
+    rest = (1.0 - fidelity) / 3.0
+    return pair_qobj((fidelity - rest) * _PHI_PLUS_PROJECTOR + rest * _I4)
 
 
 def _werner_coefficients(fidelity) -> np.ndarray:
@@ -222,8 +229,7 @@ def bell_diagonal_state(coefficients: Sequence[float]) -> qutip.Qobj:
     total = float(coeffs.sum())
     if abs(total - 1.0) > ATOL:
         raise ValueError(f"coefficients must sum to 1, got sum {total!r} for {coeffs.tolist()}")
-    rho = sum(c * bell_state(n) for c, n in zip(coeffs, BELL_NAMES))
-    return qutip.Qobj(rho.full(), dims=[[2, 2], [2, 2]])
+    return pair_qobj((coeffs @ _BELL_PROJECTORS).reshape(4, 4))
 
 
 def bell_diagonal_coefficients(rho: qutip.Qobj) -> np.ndarray:

@@ -29,8 +29,9 @@ from .._validation import (
     check_density_matrix,
     check_probability,
     check_real_array,
+    density_matrix_array,
 )
-from .._linalg import BELL_KETS, clip_unit
+from .._linalg import BELL_KETS, clip_unit, qubit_qobj
 from .._linalg import I2 as _I2
 from .._linalg import X as _X
 from .._linalg import Y as _Y
@@ -63,17 +64,25 @@ _BELL = BELL_KETS.T.reshape(4, 2, 2)
 _BITS = ((0, 0), (1, 0), (0, 1), (1, 1))
 # Bob's correction Z^m1 X^m2 for each outcome.
 _CORRECTIONS = np.array([_I2, _Z, _X, _Z @ _X])
-_CORRECTIONS_DAG = np.conj(np.transpose(_CORRECTIONS, (0, 2, 1)))
 
 # Outcomes with probability below this have no well-defined conditional state.
 _ZERO_PROBABILITY = 1e-12
 
-_QUBIT_DIMS = [[2], [2]]
+_HALF_I2 = _I2 / 2.0
+_PHI_PLUS = np.outer(_BELL[0].ravel(), _BELL[0].ravel().conj())
+
+# The whole protocol as one precomputed linear map of the resource. With
+# U[k, a, x, c, z, (b, c', y, z')] = conj(B_k[a, b]) B_k[x, y] delta(c, c') delta(z, z'),
+# M_k[c, z] = sum_{a, x} rho_in[a, x] (U rho_r)[k, a, x, c, z]  (b, y traced with the projector);
+# _TELEPORT_W stacks U, the corrected C_k U C_k^dag and the two sums over k (rows of teleport).
+_U = np.einsum("kab,kxy,cd,ze->kaxczbdye", _BELL.conj(), _BELL, _I2, _I2).reshape(4, 2, 2, 2, 2, 16)
+_UC = np.einsum("kec,kaxczr,kfz->kaxefr", _CORRECTIONS, _U, _CORRECTIONS.conj())
+_TELEPORT_W = np.concatenate([_U, _UC, _UC.sum(axis=0)[None], _U.sum(axis=0)[None]]).reshape(160, 16)
 
 
 def _qobj(mat: np.ndarray) -> qutip.Qobj:
-    """One-qubit density matrix as a Qobj (round-off anti-Hermitian part removed)."""
-    return qutip.Qobj((mat + mat.conj().T) / 2.0, dims=_QUBIT_DIMS)
+    """One-qubit density matrix (already Hermitian, a C-contiguous 2x2 block) as a Qobj."""
+    return qubit_qobj(mat)
 
 
 @dataclass(frozen=True)
@@ -226,9 +235,12 @@ def teleport(
     included in each outcome's ``bob_corrected``; ``bob_before_message`` is
     unaffected by either kind of noise.
 
-    Computed with numpy on the 8 × 8 density matrix (one ``einsum`` for the
-    four outcomes); about 0.3 ms a call. Introduced in the chapter
-    *Teleportation*.
+    Computed with numpy: the inputs are checked once on their arrays, Bob's
+    ten matrices (four outcomes before and after the correction, the output,
+    the state before the message) are two products with a precomputed linear
+    map of the resource (the 8 × 8 state is never built), and each is one
+    ``Qobj``; tested against the same steps done with QuTiP to 1e-12.
+    Introduced in the chapter *Teleportation*.
 
     Examples
     --------
@@ -247,11 +259,11 @@ def teleport(
     >>> round(fidelity(teleport(psi, werner_state(0.85)).output, psi), 6)
     0.9
     """
-    rho_in = check_density_matrix("state", state, n_qubits=1).full()
+    rho_in = density_matrix_array("state", state, 1)
     if resource is None:
-        rho_r = np.outer(_BELL[0].ravel(), _BELL[0].ravel().conj())
+        rho_r = _PHI_PLUS
     else:
-        rho_r = check_density_matrix("resource", resource, n_qubits=2).full()
+        rho_r = density_matrix_array("resource", resource, 2)
     p = check_probability("measurement_noise", measurement_noise)
     q = check_probability("correction_noise", correction_noise)
 
@@ -261,35 +273,34 @@ def teleport(
         bob = np.einsum("abac->bc", rho_r.reshape(2, 2, 2, 2))
         rho_r = (1.0 - p) * rho_r + p * np.kron(_I2 / 2.0, bob)
 
-    joint = np.kron(rho_in, rho_r).reshape(2, 2, 2, 2, 2, 2)
-    # Unnormalised conditional states of Bob: M_k = tr_01[P_k rho].
-    unnorm = np.einsum("kab,abcxyz,kxy->kcz", _BELL.conj(), joint, _BELL)
-    corrected = _CORRECTIONS @ unnorm @ _CORRECTIONS_DAG
-    probs = np.real(np.trace(unnorm, axis1=1, axis2=2))
+    # Rows 0-3: Bob's unnormalised states M_k = tr_01[P_k (rho_in x rho_r)]; rows 4-7:
+    # C_k M_k C_k^dag; row 8: their sum (the output); row 9: sum of M_k (before the
+    # message). All ten are linear in rho_in x rho_r: two products with a precomputed map.
+    g = (_TELEPORT_W @ rho_r.reshape(16)).reshape(10, 4, 4)  # [row, (a x), (c z)]
+    mats = (rho_in.reshape(4) @ g).reshape(10, 2, 2)
     if q > 0.0:
-        corrected = (1.0 - q) * corrected + q * probs[:, None, None] * _I2 / 2.0
-
-    outcomes = []
-    for k, name in enumerate(BELL_NAMES):
-        prob = float(probs[k])
-        if prob > _ZERO_PROBABILITY:
-            before, after = unnorm[k] / prob, corrected[k] / prob
-        else:
-            before = after = _I2 / 2.0
-        outcomes.append(
-            TeleportationOutcome(
-                bits=_BITS[k],
-                bell_name=name,
-                probability=prob,
-                bob_uncorrected=_qobj(before),
-                bob_corrected=_qobj(after),
-            )
+        # depolarize Bob's corrected qubit: trace-preserving, so each row keeps its trace
+        traces = (mats[4:9, 0, 0] + mats[4:9, 1, 1])[:, None, None]
+        mats[4:9] = (1.0 - q) * mats[4:9] + q * traces * _HALF_I2
+    probs = (mats[:4, 0, 0] + mats[:4, 1, 1]).real.tolist()
+    half_scale = [0.5 / pk if pk > _ZERO_PROBABILITY else 0.0 for pk in probs]
+    # normalise, and keep the Hermitian part (round-off): (M + M^dag) / 2
+    mats = mats * np.array(half_scale + half_scale + [0.5, 0.5])[:, None, None]
+    mats = mats + mats.conj().transpose(0, 2, 1)
+    for k, pk in enumerate(probs):
+        if pk <= _ZERO_PROBABILITY:  # no conditional state: reported as I/2
+            mats[k] = mats[4 + k] = _HALF_I2
+    outcomes = tuple(
+        TeleportationOutcome(
+            bits=_BITS[k],
+            bell_name=name,
+            probability=probs[k],
+            bob_uncorrected=_qobj(mats[k]),
+            bob_corrected=_qobj(mats[4 + k]),
         )
-    return TeleportationResult(
-        output=_qobj(corrected.sum(axis=0)),
-        outcomes=tuple(outcomes),
-        bob_before_message=_qobj(unnorm.sum(axis=0)),
+        for k, name in enumerate(BELL_NAMES)
     )
+    return TeleportationResult(output=_qobj(mats[8]), outcomes=outcomes, bob_before_message=_qobj(mats[9]))
 
 
 # ---------------------------------------------------------------------------

@@ -125,3 +125,80 @@ def test_bad_input():
         dejmps_bell_diagonal(not_bd, werner_c(0.9))
     with pytest.raises(TypeError, match="rho1 must be a qutip.Qobj"):
         bbpssw(np.eye(4) / 4, werner_state(0.9))
+
+
+# --- the numpy fast path of bbpssw / dejmps, against an independent QuTiP computation ---
+
+from hypothesis import strategies as st  # noqa: E402
+
+from _qutip_reference import BELL_KETS, werner  # noqa: E402
+from conftest import density_matrices as _random_dms  # noqa: E402
+
+
+def _qutip_cnot(control, target):
+    p0, p1 = qutip.basis(2, 0).proj(), qutip.basis(2, 1).proj()
+    ops0, ops1 = [qutip.qeye(2)] * 4, [qutip.qeye(2)] * 4
+    ops0[control], ops1[control], ops1[target] = p0, p1, qutip.sigmax()
+    return qutip.tensor(*ops0) + qutip.tensor(*ops1)
+
+
+_QT_BCNOT = _qutip_cnot(1, 3) * _qutip_cnot(0, 2)  # Alice: qubits 0, 2; Bob: 1, 3
+
+
+def _qutip_recurrence(full):
+    """Bilateral CNOT, keep pair (0, 1) when qubits 2, 3 agree in Z, with qutip; (state, p)."""
+    full = _QT_BCNOT * full * _QT_BCNOT.dag()
+    out = 0
+    for bit in (0, 1):
+        proj = qutip.tensor(qutip.qeye(2), qutip.qeye(2), qutip.basis(2, bit).proj(), qutip.basis(2, bit).proj())
+        out = out + (proj * full * proj).ptrace([0, 1])
+    p = float(np.real(out.tr()))
+    return out / p, p
+
+
+def _as_dm(s):
+    return qutip.ket2dm(s) if s.isket else s
+
+
+@settings(max_examples=60, deadline=None)
+@given(_random_dms(2), _random_dms(2))
+def test_bbpssw_equals_qutip_computation(rho1, rho2):
+    # twirl = Werner state of the same phi+ fidelity (Bennett et al., PRL 76, 722 (1996))
+    f1 = float(np.real(qutip.expect(rho1, BELL_KETS[0])))
+    f2 = float(np.real(qutip.expect(rho2, BELL_KETS[0])))
+    expected, p_expected = _qutip_recurrence(qutip.tensor(werner(f1), werner(f2)))
+    state, p = bbpssw(rho1, rho2)
+    assert state.dims == [[2, 2], [2, 2]]
+    assert abs(p - p_expected) < 1e-12
+    np.testing.assert_allclose(state.full(), expected.full(), atol=1e-12, rtol=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_random_dms(2), _random_dms(2), st.booleans())
+def test_dejmps_equals_qutip_computation(rho1, rho2, as_ket):
+    # arbitrary (non-Bell-diagonal, mixed or pure) inputs, no twirl (Deutsch et al., PRL 77, 2818 (1996))
+    if as_ket:
+        vecs = np.linalg.eigh(rho1.full())[1]
+        rho1 = qutip.Qobj(vecs[:, -1:], dims=[[2, 2], [1, 1]])
+    rx = [(-1j * t / 2 * qutip.sigmax()).expm() for t in (np.pi / 2, -np.pi / 2)]
+    rot = qutip.tensor(rx[0], rx[1], rx[0], rx[1])
+    full = rot * qutip.tensor(_as_dm(rho1), _as_dm(rho2)) * rot.dag()
+    expected, p_expected = _qutip_recurrence(full)
+    state, p = dejmps(rho1, rho2)
+    assert state.dims == [[2, 2], [2, 2]]
+    assert abs(p - p_expected) < 1e-12
+    np.testing.assert_allclose(state.full(), expected.full(), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("func", [bbpssw, dejmps])
+@pytest.mark.parametrize("bad", [np.eye(4) / 4, qutip.qeye(2) / 2, qutip.qeye([2, 2]) / 2,
+                                 qutip.Qobj(np.diag([1.2, -0.2, 0, 0]), dims=[[2, 2], [2, 2]]),
+                                 2 * BELL_KETS[0], BELL_KETS[0].dag()])
+def test_purification_bad_states_raise_the_checkers_error(func, bad):
+    from qlib._validation import check_density_matrix
+
+    with pytest.raises((TypeError, ValueError)) as expected:
+        check_density_matrix("rho2", bad, n_qubits=2)
+    with pytest.raises(type(expected.value)) as got:
+        func(BELL_KETS[0], bad)
+    assert str(got.value) == str(expected.value)

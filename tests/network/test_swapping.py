@@ -108,3 +108,82 @@ def test_bad_input():
         swap(werner_state(0.9), werner_state(0.9), gate_noise=-0.1)
     with pytest.raises(ValueError, match="rho_cd must be a 2-qubit state"):
         swap(werner_state(0.9), qutip.ket2dm(qutip.basis(2, 0)))
+
+
+# --- the numpy fast path of swap, against an independent QuTiP computation ---
+
+from hypothesis import strategies as st  # noqa: E402
+
+from _qutip_reference import BELL_KETS, as_dm, depolarize_qubit  # noqa: E402
+from conftest import density_matrices, probabilities  # noqa: E402
+
+_SIGMA = [qutip.qeye(2), qutip.sigmaz(), qutip.sigmax(), qutip.sigmay()]
+
+
+def _qutip_swap(rho_ab, rho_cd, gate_noise):
+    """Bell measurement on B, C of rho_ab ⊗ rho_cd, correction sigma_k on D, all with qutip."""
+    full = qutip.tensor(as_dm(rho_ab), as_dm(rho_cd))
+    if gate_noise > 0:
+        full = depolarize_qubit(depolarize_qubit(full, 1, gate_noise), 2, gate_noise)
+    subs = []
+    for ket, sigma in zip(BELL_KETS, _SIGMA):
+        proj = qutip.tensor(qutip.qeye(2), ket * ket.dag(), qutip.qeye(2))
+        sub = (proj * full * proj).ptrace([0, 3])
+        corr = qutip.tensor(qutip.qeye(2), sigma)
+        subs.append(corr * sub * corr.dag())
+    return subs
+
+
+@settings(max_examples=80, deadline=None)
+@given(density_matrices(2), density_matrices(2), st.sampled_from([0.0, 0.03, 0.5, 1.0]), probabilities)
+def test_swap_equals_qutip_computation(rho_ab, rho_cd, gate_noise, q):
+    # arbitrary (non-Werner, non-Bell-diagonal, mixed or pure) inputs
+    subs = _qutip_swap(rho_ab, rho_cd, gate_noise)
+    result = swap(rho_ab, rho_cd, bsm_success_probability=q, gate_noise=gate_noise)
+    total = sum(subs)
+    np.testing.assert_allclose(result.state.full(), (total / total.tr()).full(), atol=1e-12, rtol=0)
+    assert result.state.dims == [[2, 2], [2, 2]] and result.success_probability == q
+    assert [o.bell_name for o in result.outcomes] == list(BELL_NAMES)
+    for o, sub in zip(result.outcomes, subs):
+        prob = float(np.real(sub.tr()))
+        assert abs(o.probability - prob) < 1e-12
+        assert o.state.dims == [[2, 2], [2, 2]]
+        # unnormalised conditional state: well defined even for a vanishing outcome
+        np.testing.assert_allclose(o.probability * o.state.full(), sub.full(), atol=1e-12, rtol=0)
+        if prob > 1e-6:
+            np.testing.assert_allclose(o.state.full(), (sub / prob).full(), atol=1e-9, rtol=0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(density_matrices(1, pure=True), density_matrices(1, pure=True))
+def test_swap_accepts_kets(a, b):
+    ket_ab = qutip.tensor(qutip.Qobj(np.linalg.eigh(a.full())[1][:, -1:], dims=[[2], [1]]),
+                          qutip.Qobj(np.linalg.eigh(b.full())[1][:, -1:], dims=[[2], [1]]))
+    ket_cd = BELL_KETS[2]
+    expected = swap(as_dm(ket_ab), as_dm(ket_cd)).state
+    np.testing.assert_allclose(swap(ket_ab, ket_cd).state.full(), expected.full(), atol=1e-12, rtol=0)
+
+
+_BAD_STATES = [
+    ("not a Qobj", np.eye(4) / 4),
+    ("non-Hermitian", qutip.Qobj(np.eye(4) / 4 + np.triu(np.ones((4, 4)), 1) * 0.1, dims=[[2, 2], [2, 2]])),
+    ("trace 2", qutip.Qobj(np.eye(4) / 2, dims=[[2, 2], [2, 2]])),
+    ("negative eigenvalue", qutip.Qobj(np.diag([1.2, -0.2, 0, 0]), dims=[[2, 2], [2, 2]])),
+    ("unnormalised ket", 2 * BELL_KETS[0]),
+    ("bra", BELL_KETS[0].dag()),
+    ("one qubit", qutip.qeye(2) / 2),
+    ("three qubits", qutip.qeye([2, 2, 2]) / 8),
+    ("qutrit pair", qutip.qeye([3, 3]) / 9),
+    ("flat dims", qutip.Qobj(np.eye(4) / 4)),
+]
+
+
+@pytest.mark.parametrize("label, bad", _BAD_STATES, ids=[b[0] for b in _BAD_STATES])
+def test_swap_bad_states_raise_the_checkers_error(label, bad):
+    from qlib._validation import check_density_matrix
+
+    with pytest.raises((TypeError, ValueError)) as expected:
+        check_density_matrix("rho_cd", bad, n_qubits=2)
+    with pytest.raises(type(expected.value), match=None) as got:
+        swap(werner_state(0.9), bad)
+    assert str(got.value) == str(expected.value)

@@ -214,3 +214,50 @@ def test_coefficient_checks_and_noise_bad_input():
         dephase_bell_diagonal(werner_c(0.9), 0.1, qubits=3)
     with pytest.raises(ValueError, match="c must contain only finite"):
         depolarize_bell_diagonal([np.nan, 0, 0, 0], 0.1)
+
+
+# --- the numpy fast path of werner_state / bell_diagonal_state, against QuTiP primitives ---
+
+def _qutip_bell_projectors():
+    """|B_k><B_k| from qutip.basis and qutip.tensor, order phi+, phi-, psi+, psi- (docs/architecture.md)."""
+    b0, b1 = qutip.basis(2, 0), qutip.basis(2, 1)
+    kets = [
+        (qutip.tensor(b0, b0) + qutip.tensor(b1, b1)).unit(),
+        (qutip.tensor(b0, b0) - qutip.tensor(b1, b1)).unit(),
+        (qutip.tensor(b0, b1) + qutip.tensor(b1, b0)).unit(),
+        (qutip.tensor(b0, b1) - qutip.tensor(b1, b0)).unit(),
+    ]
+    return [k * k.dag() for k in kets]
+
+
+_PROJ = _qutip_bell_projectors()
+
+
+@settings(max_examples=60, deadline=None)
+@given(probabilities)
+def test_werner_state_equals_qutip_construction(fid):
+    # rho_W(F) = F P+ + (1-F)/3 (I - P+) (Bennett et al., PRA 54, 3824 (1996), rotated to phi+)
+    expected = fid * _PROJ[0] + (1 - fid) / 3 * (qutip.qeye([2, 2]) - _PROJ[0])
+    rho = werner_state(fid)
+    assert rho.dims == [[2, 2], [2, 2]] and rho.isoper and rho.isherm
+    assert_allclose(rho.full(), expected.full(), atol=1e-12, rtol=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bell_coeffs())
+def test_bell_diagonal_state_equals_qutip_construction(c):
+    expected = sum(ck * p for ck, p in zip(c, _PROJ))
+    rho = bell_diagonal_state(c)
+    assert rho.dims == [[2, 2], [2, 2]] and rho.isoper and rho.isherm
+    assert_allclose(rho.full(), expected.full(), atol=1e-12, rtol=0)
+    # a plain Qobj: QuTiP's own operations work on it and give the expected numbers
+    assert_allclose(rho.ptrace(0).full(), np.eye(2) / 2, atol=1e-12, rtol=0)
+    assert_allclose((rho * rho).tr(), sum(ck**2 for ck in c), atol=1e-12, rtol=0)
+
+
+def test_fast_states_are_independent_objects():
+    a, b = werner_state(0.9), werner_state(0.9)
+    a_mat = a.full()
+    b.data.as_ndarray()[0, 0] = 7.0  # write into b's buffer: a must not see it
+    assert_allclose(a.full(), a_mat, atol=0, rtol=0)
+    assert_allclose(werner_state(0.9).full(), a_mat, atol=0, rtol=0)

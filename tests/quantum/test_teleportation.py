@@ -531,3 +531,113 @@ def test_bad_axis():
 def test_out_of_range_noise_always_refused(p):
     with pytest.raises(ValueError, match=r"measurement_noise must be in \[0, 1\]"):
         teleport(ZERO, measurement_noise=p)
+
+
+# --- the numpy fast path of teleport, against an independent QuTiP computation ---
+
+from _qutip_reference import BELL_KETS, as_dm, depolarize_qubit  # noqa: E402
+from conftest import density_matrices as _random_dms  # noqa: E402
+
+# Bob's correction Z^m1 X^m2 for phi+, phi-, psi+, psi- (Nielsen & Chuang, Sec. 1.3.7)
+_QT_CORR = [qutip.qeye(2), qutip.sigmaz(), qutip.sigmax(), qutip.sigmaz() * qutip.sigmax()]
+
+
+def _qutip_teleport(state, resource, p, q):
+    """Bell measurement on qubits 0, 1 of state ⊗ resource, correction on 2, all with qutip."""
+    joint = qutip.tensor(as_dm(state), as_dm(resource))
+    if p > 0:
+        joint = depolarize_qubit(depolarize_qubit(joint, 0, p), 1, p)
+    unnorm, corrected = [], []
+    for ket, corr in zip(BELL_KETS, _QT_CORR):
+        proj = qutip.tensor(ket * ket.dag(), qutip.qeye(2))
+        m = (proj * joint * proj).ptrace([2])
+        c = corr * m * corr.dag()
+        if q > 0:
+            c = depolarize_qubit(c, 0, q)
+        unnorm.append(m)
+        corrected.append(c)
+    return unnorm, corrected
+
+
+@settings(max_examples=80, deadline=None)
+@given(_random_dms(1), _random_dms(2), st.sampled_from([0.0, 0.07, 1.0]), st.sampled_from([0.0, 0.2, 1.0]),
+       st.booleans())
+def test_teleport_equals_qutip_computation(state, resource, p, q, as_ket):
+    # arbitrary (non-Werner, non-Bell-diagonal, mixed or pure) resources and inputs
+    if as_ket:  # a pure input given as a ket
+        vals, vecs = np.linalg.eigh(state.full())
+        state = qutip.Qobj(vecs[:, -1:], dims=[[2], [1]])
+    unnorm, corrected = _qutip_teleport(state, resource, p, q)
+    result = teleport(state, resource, measurement_noise=p, correction_noise=q)
+    assert_allclose(result.output.full(), sum(corrected).full(), atol=1e-12, rtol=0)
+    assert_allclose(result.bob_before_message.full(), sum(unnorm).full(), atol=1e-12, rtol=0)
+    for o, m, c in zip(result.outcomes, unnorm, corrected):
+        prob = float(np.real(m.tr()))
+        assert abs(o.probability - prob) < 1e-12
+        assert o.bob_corrected.dims == o.bob_uncorrected.dims == [[2], [2]]
+        if prob > 1e-12:
+            assert_allclose(o.probability * o.bob_uncorrected.full(), m.full(), atol=1e-12, rtol=0)
+            assert_allclose(o.probability * o.bob_corrected.full(), c.full(), atol=1e-12, rtol=0)
+        else:
+            assert_allclose(o.bob_corrected.full(), np.eye(2) / 2, atol=0, rtol=0)
+
+
+def test_teleport_default_resource_is_phi_plus_built_with_qutip():
+    psi = (qutip.basis(2, 0) + (0.3 - 0.4j) * qutip.basis(2, 1)).unit()
+    assert_allclose(teleport(psi).output.full(), teleport(psi, BELL_KETS[0]).output.full(), atol=1e-12, rtol=0)
+    assert_allclose(teleport(psi).output.full(), qutip.ket2dm(psi).full(), atol=1e-12, rtol=0)
+
+
+_BAD_QUBITS = [
+    ("not a Qobj", np.eye(2) / 2),
+    ("non-Hermitian", qutip.Qobj([[0.5, 0.2], [0.0, 0.5]])),
+    ("trace 2", qutip.qeye(2)),
+    ("negative eigenvalue", qutip.Qobj([[1.1, 0], [0, -0.1]])),
+    ("unnormalised ket", 2 * qutip.basis(2, 0)),
+    ("bra", qutip.basis(2, 0).dag()),
+    ("two qubits", qutip.qeye([2, 2]) / 4),
+    ("qutrit", qutip.qeye(3) / 3),
+]
+
+
+@pytest.mark.parametrize("label, bad", _BAD_QUBITS, ids=[b[0] for b in _BAD_QUBITS])
+def test_teleport_bad_state_raises_the_checkers_error(label, bad):
+    from qlib._validation import check_density_matrix
+
+    with pytest.raises((TypeError, ValueError)) as expected:
+        check_density_matrix("state", bad, n_qubits=1)
+    with pytest.raises(type(expected.value)) as got:
+        teleport(bad, werner_state(0.9))
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("bad", [qutip.Qobj(np.diag([1.2, -0.2, 0, 0]), dims=[[2, 2], [2, 2]]),
+                                 qutip.qeye([2, 2]) / 2, 2 * BELL_KETS[1], qutip.qeye(2) / 2])
+def test_teleport_bad_resource_raises_the_checkers_error(bad):
+    from qlib._validation import check_density_matrix
+
+    with pytest.raises((TypeError, ValueError)) as expected:
+        check_density_matrix("resource", bad, n_qubits=2)
+    with pytest.raises(type(expected.value)) as got:
+        teleport(qutip.basis(2, 0), bad)
+    assert str(got.value) == str(expected.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_random_dms(1), st.sampled_from([0.0, 5e-9, -5e-9, 2e-8, -2e-8]), st.sampled_from([0.0, 3e-9j, 2e-8j]))
+def test_fast_qubit_check_agrees_with_check_density_matrix(rho, shift, skew):
+    # teleport's closed-form 2x2 check accepts and refuses exactly what check_density_matrix does
+    from qlib._validation import check_density_matrix, density_matrix_array
+
+    vals, vecs = np.linalg.eigh(rho.full())
+    vals = vals + np.array([shift, -shift])  # moves the smaller eigenvalue by `shift`, keeps the trace
+    mat = vecs @ np.diag(vals) @ vecs.conj().T + np.array([[0, skew], [0, 0]])
+    state = qutip.Qobj(mat)
+    try:
+        expected = check_density_matrix("state", state, n_qubits=1).full()
+    except ValueError as err:
+        with pytest.raises(ValueError, match=None) as got:
+            density_matrix_array("state", state, 1)
+        assert str(got.value) == str(err)
+    else:
+        assert_allclose(density_matrix_array("state", state, 1), expected, atol=0, rtol=0)
