@@ -77,7 +77,9 @@ def plob_crossing_km(experiment, *, detectors="ideal", upper_km=1500.0):
     intervals and the first bracket refined to 1 m. The two conventions for
     the detectors differ by a lot: Charlie's detectors in twin-field QKD are
     part of the loss between Alice and Bob, but a point-to-point link could
-    use better ones. Introduced in the chapter *QKD beyond the repeaterless
+    use better ones. The relative bound is no bound for a scheme whose
+    detector inefficiency is *trusted* (CV-QKD): GG02 with Lodewyck's 60 %
+    detector exceeds it already at 0 km. Introduced in the chapter *QKD beyond the repeaterless
     bound*.
 
     Examples
