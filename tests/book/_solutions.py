@@ -160,6 +160,12 @@ def cell_outputs(raw: str) -> str:
     return " ".join(page_text(raw[s:e]) for s, e in _div_spans(raw, "cell_output"))
 
 
+def references(raw: str) -> str:
+    """The text of a page's bibliography entries (journal volumes, pages, years): body,
+    which the search index holds too, and no place for an answer."""
+    return " ".join(page_text(raw[s:e]) for s, e in _div_spans(raw, "citation"))
+
+
 def _div_spans(raw: str, cls: str) -> list[tuple[int, int]]:
     """(start, end) of the <div>s whose class includes ``cls``, outermost only."""
     spans, pos = [], 0
