@@ -210,6 +210,8 @@ from .qkd.continuous_variable import (  # noqa: E402
     cv_max_distance_km,
 )
 from .qkd.repeaterless import (  # noqa: E402
+    experiment_key_rate,
+    experiment_max_distance_km,
     plob_crossing_km,
 )
 from .qkd.satellite import (  # noqa: E402
@@ -461,6 +463,8 @@ __all__ = [
     "gg02_key_rate",
     "cv_max_distance_km",
     # qlib.qkd.repeaterless
+    "experiment_key_rate",
+    "experiment_max_distance_km",
     "plob_crossing_km",
     # qlib.qkd.satellite
     "satellite_decoy_key_rate",

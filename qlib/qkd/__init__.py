@@ -101,6 +101,8 @@ from .continuous_variable import (
 )
 
 from .repeaterless import (
+    experiment_key_rate,
+    experiment_max_distance_km,
     plob_crossing_km,
 )
 
@@ -187,6 +189,8 @@ __all__ = [
     "gg02_key_rate",
     "cv_max_distance_km",
     # qkd.repeaterless
+    "experiment_key_rate",
+    "experiment_max_distance_km",
     "plob_crossing_km",
     # qkd.satellite
     "satellite_decoy_key_rate",

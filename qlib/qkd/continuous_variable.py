@@ -36,6 +36,7 @@ from .._validation import (
     check_positive,
     check_probability,
 )
+from ..network.fibre import fiber_transmittance
 from ._pulses import _out
 from ._reach import _last_positive_km
 from .mdi import _check_efficiency, _check_name, _replace
@@ -112,8 +113,7 @@ class CVExperiment:
     def transmittance(self, distance_km):
         r"""Channel transmittance :math:`T = 10^{-\alpha L/10}` (fibre only; η is Bob's)."""
         length = check_nonnegative_array("distance_km", distance_km)
-        t = np.power(10.0, -self.attenuation_db_per_km * np.asarray(length) / 10.0)
-        return float(t) if np.ndim(length) == 0 else t
+        return fiber_transmittance(length, self.attenuation_db_per_km)
 
 
 #: Lodewyck et al., PRA 76, 042305 (2007): their 25-km experiment's values.

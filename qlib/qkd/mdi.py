@@ -45,6 +45,7 @@ from .._validation import (
     check_qber,
     check_real,
 )
+from ..network.fibre import fiber_transmittance
 from ._pulses import _E0, _check_mu, _h, _h_half, _maximise, _out
 from ._reach import _last_positive_km
 
@@ -160,10 +161,8 @@ class MDIExperiment:
     def arm_transmittance(self, distance_km):
         r"""Transmittance :math:`\eta_a = \eta_b` of one arm (fibre and detector) for a total length."""
         length = check_nonnegative_array("distance_km", distance_km)
-        eta = self.detector_efficiency * np.power(
-            10.0, -self.attenuation_db_per_km * np.asarray(length) / 20.0
-        )
-        return float(eta) if np.ndim(length) == 0 else eta
+        return self.detector_efficiency * fiber_transmittance(
+            np.asarray(length) / 2.0, self.attenuation_db_per_km)
 
 
 #: Lo, Curty, Qi, PRL 108, 130503 (2012): the parameters of their key-rate figure.

@@ -51,6 +51,7 @@ from .._validation import (
     check_positive,
     check_qber,
 )
+from ..network.fibre import fiber_transmittance
 from ._pulses import _check_mu, _h, _h_half, _maximise, _out
 from ._reach import _last_positive_km
 from .mdi import _check_dark, _check_ec, _check_efficiency, _check_name, _replace
@@ -130,10 +131,8 @@ class TwinFieldExperiment:
     def arm_transmittance(self, distance_km):
         r"""Transmittance :math:`\eta` of one arm (fibre and detector) for a total length."""
         length = check_nonnegative_array("distance_km", distance_km)
-        eta = self.detector_efficiency * np.power(
-            10.0, -self.attenuation_db_per_km * np.asarray(length) / 20.0
-        )
-        return float(eta) if np.ndim(length) == 0 else eta
+        return self.detector_efficiency * fiber_transmittance(
+            np.asarray(length) / 2.0, self.attenuation_db_per_km)
 
     def slice_error(self) -> float:
         r"""The wrong-detector probability that the phase slices alone cause.

@@ -19,10 +19,18 @@ from qlib import (
     YIN_2016_ASSUMED,
     ZHANG_2020_ASSUMED,
     QKDExperiment,
+    cv_max_distance_km,
     decoy_bb84_key_rate,
+    experiment_key_rate,
+    experiment_max_distance_km,
+    gg02_key_rate,
+    max_distance_km,
+    mdi_key_rate,
+    mdi_max_distance_km,
     phase_matching_key_rate,
     plob_bound,
     plob_crossing_km,
+    twin_field_max_distance_km,
 )
 
 # [PLOB] Pirandola, Laurenza, Ottaviani, Banchi, Nat. Commun. 8, 15043 (2017):
@@ -65,9 +73,28 @@ def test_decoy_bb84_never_beats_plob(distance, eta_d, y0, e_d, alpha):
     assert decoy_bb84_key_rate(distance, experiment=exp) <= plob_bound(10 ** (-alpha * distance / 10))
 
 
+@pytest.mark.parametrize("exp, rate, reach", [
+    (GYS_2004, decoy_bb84_key_rate, lambda e: max_distance_km("decoy", experiment=e)),
+    (LO_CURTY_QI_2012, mdi_key_rate, lambda e: mdi_max_distance_km(experiment=e)),
+    (MA_ZENG_ZHOU_2018, phase_matching_key_rate, lambda e: twin_field_max_distance_km(experiment=e)),
+    (LODEWYCK_2007, gg02_key_rate, lambda e: cv_max_distance_km(experiment=e)),
+])
+def test_experiment_type_selects_the_rate_and_the_reach(exp, rate, reach):
+    lengths = np.array([0.0, 25.0, 100.0, 300.0])
+    np.testing.assert_array_equal(experiment_key_rate(lengths, exp), rate(lengths, experiment=exp))
+    assert experiment_key_rate(25.0, exp) == rate(25.0, experiment=exp)
+    assert experiment_max_distance_km(exp) == reach(exp)
+
+
 def test_bad_inputs():
     with pytest.raises(TypeError, match="experiment must be one of QKDExperiment"):
         plob_crossing_km("mdi")
+    with pytest.raises(TypeError, match="experiment must be one of QKDExperiment.*got str"):
+        experiment_key_rate(10.0, "mdi")
+    with pytest.raises(TypeError, match="experiment must be one of QKDExperiment.*got dict"):
+        experiment_max_distance_km({})
+    with pytest.raises(ValueError, match="distance_km must be >= 0"):
+        experiment_key_rate(-1.0, LO_CURTY_QI_2012)
     with pytest.raises(ValueError, match="detectors must be one of"):
         plob_crossing_km(MA_ZENG_ZHOU_2018, detectors="perfect")
     with pytest.raises(ValueError, match="upper_km must be > 0"):
