@@ -39,7 +39,8 @@ from .._validation import (
 from ..network.fibre import fiber_transmittance
 from ._pulses import _out
 from ._reach import _last_positive_km
-from .mdi import _check_efficiency, _check_name, _replace
+from ._experiments import check_efficiency as _check_efficiency, check_name as _check_name
+from ._experiments import replace_experiment as _replace
 
 __all__ = [
     "CVExperiment",

@@ -23,7 +23,6 @@ tampering (:mod:`qlib.qkd.tampering`) rates.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,10 +33,8 @@ from .._validation import (
     check_nonnegative,
     check_nonnegative_array,
     check_positive,
-    check_probability,
-    check_qber,
-    check_real,
 )
+from ._experiments import check_photon_counting_link, replace_experiment
 from ._pulses import (
     _E0,
     _check_mu,
@@ -127,21 +124,9 @@ class QKDExperiment:
     name: str = "GYS 2004"
 
     def __post_init__(self):
-        check_nonnegative("attenuation_db_per_km", self.attenuation_db_per_km)
-        eta = check_probability("detector_efficiency", self.detector_efficiency)
-        if eta == 0:
-            raise ValueError("detector_efficiency must be in (0, 1], got 0.0")
-        y0 = check_probability("dark_count_probability", self.dark_count_probability)
-        if y0 == 1:
-            raise ValueError("dark_count_probability must be in [0, 1), got 1.0")
-        e_d = check_qber("error_floor", self.error_floor)
-        f = check_real("ec_efficiency", self.ec_efficiency)
-        if f < 1:
-            raise ValueError(f"ec_efficiency must be >= 1 (1 is the Shannon limit), got {f!r}")
+        check_photon_counting_link(self)
         check_nonnegative("extra_loss_db", self.extra_loss_db)
         check_positive("wavelength_nm", self.wavelength_nm)
-        if not isinstance(self.name, str):
-            raise TypeError(f"name must be a str, got {type(self.name).__name__}")
 
     def replace(self, **changes) -> "QKDExperiment":
         """A copy with some parameters changed (validated again)."""
@@ -185,18 +170,9 @@ MICIUS_2017 = QKDExperiment(
     name="Micius-like downlink (assumed receiver)",
 )
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(QKDExperiment))
-
 
 def _experiment(base, changes):
-    if not isinstance(base, QKDExperiment):
-        raise TypeError(f"experiment must be a QKDExperiment, got {type(base).__name__}")
-    unknown = sorted(set(changes) - set(_FIELDS))
-    if unknown:
-        raise TypeError(
-            f"unknown experiment parameter {unknown[0]!r}; allowed: {', '.join(_FIELDS)}"
-        )
-    return dataclasses.replace(base, **changes) if changes else base
+    return replace_experiment(base, QKDExperiment, changes)
 
 
 def _setup(distance_km, experiment, overrides):

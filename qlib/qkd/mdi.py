@@ -30,7 +30,6 @@ detector and per pulse*; scalar in, ``float`` out, array in, array out.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,14 +37,11 @@ from scipy.special import i0e
 
 from .._validation import (
     check_broadcastable,
-    check_nonnegative,
     check_nonnegative_array,
     check_positive,
-    check_probability,
-    check_qber,
-    check_real,
 )
 from ..network.fibre import fiber_transmittance
+from ._experiments import check_photon_counting_link, replace_experiment as _replace
 from ._pulses import _E0, _check_mu, _h, _h_half, _maximise, _out
 from ._reach import _last_positive_km
 
@@ -57,46 +53,6 @@ __all__ = [
     "mdi_key_rate",
     "mdi_max_distance_km",
 ]
-
-
-def _check_efficiency(name, value):
-    """A (detector) efficiency in (0, 1]; shared by the schemes of this chapter."""
-    eta = check_probability(name, value)
-    if eta == 0:
-        raise ValueError(f"{name} must be in (0, 1], got 0.0")
-    return eta
-
-
-def _check_dark(name, value):
-    y0 = check_probability(name, value)
-    if y0 == 1:
-        raise ValueError(f"{name} must be in [0, 1), got 1.0")
-    return y0
-
-
-def _check_ec(name, value):
-    f = check_real(name, value)
-    if f < 1:
-        raise ValueError(f"{name} must be >= 1 (1 is the Shannon limit), got {f!r}")
-    return f
-
-
-def _check_name(value):
-    if not isinstance(value, str):
-        raise TypeError(f"name must be a str, got {type(value).__name__}")
-
-
-def _replace(base, cls, changes):
-    """A validated copy of the frozen experiment ``base`` (of class ``cls``) with ``changes``."""
-    if not isinstance(base, cls):
-        raise TypeError(f"experiment must be a {cls.__name__}, got {type(base).__name__}")
-    fields = tuple(f.name for f in dataclasses.fields(cls))
-    unknown = sorted(set(changes) - set(fields))
-    if unknown:
-        raise TypeError(
-            f"unknown experiment parameter {unknown[0]!r}; allowed: {', '.join(fields)}"
-        )
-    return dataclasses.replace(base, **changes) if changes else base
 
 
 @dataclass(frozen=True)
@@ -147,12 +103,7 @@ class MDIExperiment:
     name: str = "Lo-Curty-Qi 2012"
 
     def __post_init__(self):
-        check_nonnegative("attenuation_db_per_km", self.attenuation_db_per_km)
-        _check_efficiency("detector_efficiency", self.detector_efficiency)
-        _check_dark("dark_count_probability", self.dark_count_probability)
-        check_qber("error_floor", self.error_floor)
-        _check_ec("ec_efficiency", self.ec_efficiency)
-        _check_name(self.name)
+        check_photon_counting_link(self)
 
     def replace(self, **changes) -> "MDIExperiment":
         """A copy with some parameters changed (validated again)."""

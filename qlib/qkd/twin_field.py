@@ -46,15 +46,13 @@ import numpy as np
 from .._validation import (
     check_broadcastable,
     check_int,
-    check_nonnegative,
     check_nonnegative_array,
     check_positive,
-    check_qber,
 )
 from ..network.fibre import fiber_transmittance
 from ._pulses import _check_mu, _h, _h_half, _maximise, _out
 from ._reach import _last_positive_km
-from .mdi import _check_dark, _check_ec, _check_efficiency, _check_name, _replace
+from ._experiments import check_photon_counting_link, replace_experiment as _replace
 
 __all__ = [
     "TwinFieldExperiment",
@@ -116,13 +114,8 @@ class TwinFieldExperiment:
     name: str = "Ma-Zeng-Zhou 2018"
 
     def __post_init__(self):
-        check_nonnegative("attenuation_db_per_km", self.attenuation_db_per_km)
-        _check_efficiency("detector_efficiency", self.detector_efficiency)
-        _check_dark("dark_count_probability", self.dark_count_probability)
-        check_qber("error_floor", self.error_floor)
-        _check_ec("ec_efficiency", self.ec_efficiency)
+        check_photon_counting_link(self)
         check_int("phase_slices", self.phase_slices, minimum=1)
-        _check_name(self.name)
 
     def replace(self, **changes) -> "TwinFieldExperiment":
         """A copy with some parameters changed (validated again)."""
