@@ -13,26 +13,15 @@ timed calls after one warm-up. Run ``python benchmarks/qkd.py``.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
 import qlib
+from _timing import timed
 
 TARGET_BB84_S = 0.5
 TARGET_CASCADE_S = 2.0
 TARGET_EFFICIENCY = 1.25
-
-
-def timed(func, repeats):
-    """(median seconds, last result) of ``repeats`` calls after a warm-up."""
-    result = func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), result
 
 
 def main(argv=None):

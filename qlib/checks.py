@@ -337,7 +337,7 @@ def get_exercise(label: str) -> Exercise:
         known = "did you mean " + " or ".join(repr(c) for c in close) + "?"
     else:
         known = "known labels: " + ", ".join(sorted(checks))
-    raise ValueError(f"label {_echo(label)} is not a checked exercise; {known}")
+    raise ValueError(f"label {_echo_repr(label)} is not a checked exercise; {known}")
 
 
 # --------------------------------------------------------------------------- #
@@ -347,15 +347,11 @@ def get_exercise(label: str) -> Exercise:
 LABEL_ECHO_MAX = 80
 
 
-def _echo(text: str) -> str:
-    """``repr(text)``, cut to :data:`LABEL_ECHO_MAX` characters with the length said."""
-    if len(text) <= LABEL_ECHO_MAX:
-        return repr(text)
-    return f"{text[:LABEL_ECHO_MAX]!r}... ({len(text):,d} characters)"
-
-
 def _echo_repr(value) -> str:
-    """``repr(value)``, cut to :data:`LABEL_ECHO_MAX` characters with the length said."""
+    """``repr(value)``, cut to :data:`LABEL_ECHO_MAX` characters with the length said
+    (a long string is cut inside its quotes, so the echo still reads as a string)."""
+    if isinstance(value, str) and len(value) > LABEL_ECHO_MAX:
+        return f"{value[:LABEL_ECHO_MAX]!r}... ({len(value):,d} characters)"
     text = repr(value)
     if len(text) <= LABEL_ECHO_MAX:
         return text
@@ -374,7 +370,7 @@ def _answer_values(label: str, form: str, n_parts: int, answer) -> np.ndarray | 
     costs nothing); TypeError (saying ``form``) if it is not real numbers, ValueError
     if a number is beyond the range of a float."""
     def refuse(what, error=TypeError):
-        raise error(f"answer to {_echo(label)} must be {form}; got {what}")
+        raise error(f"answer to {_echo_repr(label)} must be {form}; got {what}")
 
     if answer is None:
         refuse("None (did the cell assign the answer to a variable?)")
@@ -624,7 +620,7 @@ def record_answer(label: str, answer, *, parts: int = 1, form: str | None = None
                         f"of type {type(label).__name__}")
     if len(label) > LABEL_ECHO_MAX:
         raise ValueError(f"label must be an exercise's label (at most {LABEL_ECHO_MAX} characters), "
-                         f"got {_echo(label)}")
+                         f"got {_echo_repr(label)}")
     if isinstance(parts, bool) or not isinstance(parts, numbers.Integral) or parts < 1:
         raise ValueError(f"parts must be an integer >= 1, got {parts!r}")
     if form is None:

@@ -114,7 +114,7 @@ secrets = ["../../../source/teleportation/teleportation.ipynb", "../../../gradeb
            "../../perfect/teleportation/teleportation.ipynb", "../../../submitted/perfect",
            "{course}/source/teleportation/teleportation.ipynb", "{home_file}"]
 assert not [path for path in secrets if os.path.exists(path)], [p for p in secrets if os.path.exists(p)]
-for path in ("/dev/shm/x", "/tmp/x", "/run/x", "/var/tmp/x", "/sys/fs/cgroup/x", "/x", "../x", "{root}/x"):
+for path in ("/dev/shm/qbook-sandbox-probe", "/tmp/qbook-sandbox-probe", "/run/qbook-sandbox-probe", "/var/tmp/qbook-sandbox-probe", "/sys/fs/cgroup/qbook-sandbox-probe", "/qbook-sandbox-probe", "../qbook-sandbox-probe", "{root}/qbook-sandbox-probe"):
     try:
         open(path, "w").close()
     except OSError:
@@ -440,7 +440,7 @@ def test_a_submission_cannot_harm_the_course_or_others(course):
     assert (course.parent / "keep.txt").read_text() == "keep"
     assert not (course.parent / "launcher-ran-the-submission").exists()
     assert (ROOT / "qlib" / "checks.py").exists()
-    assert not Path("/dev/shm/x").exists() and not Path("/tmp/x").exists()
+    assert not Path("/dev/shm/qbook-sandbox-probe").exists() and not Path("/tmp/qbook-sandbox-probe").exists()
 
 
 def test_no_kernel_or_grader_outlives_the_grading(course):
