@@ -78,6 +78,16 @@ from .quantum.teleportation import (  # noqa: E402
     measure_and_prepare,
     bloch_vector,
 )
+from .quantum.ghz import (  # noqa: E402
+    GHZ_GENUINE_THRESHOLD,
+    FusionResult,
+    ghz_ket,
+    ghz_state,
+    fuse_at_switch,
+    switch_ghz_fidelity,
+    fusion_success_probability,
+    conference_key_fraction,
+)
 from .constants import (  # noqa: E402
     SPEED_OF_LIGHT_KM_S,
     FIBER_GROUP_INDEX,
@@ -352,6 +362,15 @@ __all__ = [
     "standard_teleportation_fidelity",
     "measure_and_prepare",
     "bloch_vector",
+    # qlib.quantum.ghz
+    "GHZ_GENUINE_THRESHOLD",
+    "FusionResult",
+    "ghz_ket",
+    "ghz_state",
+    "fuse_at_switch",
+    "switch_ghz_fidelity",
+    "fusion_success_probability",
+    "conference_key_fraction",
     # qlib.constants
     "SPEED_OF_LIGHT_KM_S",
     "FIBER_GROUP_INDEX",
