@@ -152,6 +152,15 @@ from .network.chains import (  # noqa: E402
     secret_key_fraction,
     expected_max_geometric,
 )
+from .network.cutoff import (  # noqa: E402
+    MEMORY_NOISE_MODELS,
+    WaitingTimeSimulation,
+    CutoffResult,
+    CutoffSimulation,
+    simulate_waiting_time,
+    two_link_cutoff,
+    simulate_cutoff,
+)
 from .network.orbits import (  # noqa: E402
     satellite_pass_duration_s,
 )
@@ -424,6 +433,14 @@ __all__ = [
     "direct_transmission_rate",
     "secret_key_fraction",
     "expected_max_geometric",
+    # qlib.network.cutoff
+    "MEMORY_NOISE_MODELS",
+    "WaitingTimeSimulation",
+    "CutoffResult",
+    "CutoffSimulation",
+    "simulate_waiting_time",
+    "two_link_cutoff",
+    "simulate_cutoff",
     # qlib.network.orbits
     "satellite_pass_duration_s",
     # qlib.qkd.asymptotic
