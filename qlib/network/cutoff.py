@@ -34,7 +34,7 @@ maximum of N geometric variables, :func:`qlib.expected_max_geometric`
 The cutoff trades rate for fidelity: discarding old pairs regenerates them,
 which costs time, but no delivered pair has waited longer than :math:`t^*`.
 
-Introduced in the chapter NETU_TITLE .
+Introduced in the chapter *Many users and memories that wait*.
 """
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ def simulate_waiting_time(n_links, p, *, runs, seed=None, rng=None) -> WaitingTi
     expected maximum of geometric variables (e.g. Eisenberg, Stat. Probab.
     Lett. 78, 135 (2008); Sangouard et al., Rev. Mod. Phys. 83, 33 (2011)
     for repeaters). Introduced in the
-    chapter NETU_TITLE .
+    chapter *Many users and memories that wait*.
 
     Examples
     --------
@@ -347,12 +347,11 @@ def two_link_cutoff(p, cutoff=None, *, link_fidelity=1.0, coherence_time=None, n
     with :math:`e^{-kt_\mathrm{eff}/T} = E[e^{-kj/T}]`, a geometric sum, exact.
     Several papers treat cutoffs of this kind with other tools (Markov chains:
     Shchukin, Schmidt & van Loock, PRA 100, 032322 (2019); generating
-    functions: Brand, Coopmans & Elkouss, IEEE JSAC 38, 619 (2020); the
-    elementary-link decision process of Khatri, Quantum 6, 768 (2022)); the
+    functions: Brand, Coopmans & Elkouss, IEEE JSAC 38, 619 (2020)); the
     formula here is derived for this model and checked by its own Monte Carlo.
     The key fraction is that of the *average* delivered state (the users do
     not sort pairs by age). Introduced in the
-    chapter NETU_TITLE .
+    chapter *Many users and memories that wait*.
 
     Examples
     --------
@@ -447,7 +446,7 @@ def simulate_cutoff(n_links, p, cutoff=None, *, runs, seed=None, rng=None, link_
     :math:`E[T] = 1/p^N`; for N = 2 the mean time and fidelity are
     :func:`two_link_cutoff`'s (tested within 4 standard errors). For N = 1 the
     link is delivered when made. Introduced in the
-    chapter NETU_TITLE .
+    chapter *Many users and memories that wait*.
 
     Examples
     --------

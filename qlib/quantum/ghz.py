@@ -43,7 +43,7 @@ What a GHZ state is for, stated honestly
   It is a proposal: it needs phase-stable links and GHZ states of high
   fidelity, which no network distributes today.
 
-Introduced in the chapter NETU_TITLE .
+Introduced in the chapter *Many users and memories that wait*.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def ghz_ket(n_qubits: int) -> qutip.Qobj:
     -----
     Built by ``qutip.ghz_state``, same convention. Greenberger, Horne,
     Shimony and Zeilinger, Am. J. Phys. 58, 1131 (1990). Introduced in the
-    chapter NETU_TITLE .
+    chapter *Many users and memories that wait*.
 
     Examples
     --------
@@ -150,7 +150,7 @@ def ghz_state(n_qubits: int) -> qutip.Qobj:
 
     Notes
     -----
-    Introduced in the chapter NETU_TITLE .
+    Introduced in the chapter *Many users and memories that wait*.
 
     Examples
     --------
@@ -295,8 +295,8 @@ def fuse_at_switch(links, *, corrections: bool = True) -> FusionResult:
     switch's unitary and measurement are an ideal GHZ-basis measurement; a
     linear-optics switch succeeds only with
     :func:`fusion_success_probability`, and this function describes the
-    successful events. Introduced in the chapter NETU_TITLE
-    .
+    successful events. Introduced in the chapter *Many users and memories
+    that wait*.
 
     Examples
     --------
@@ -381,7 +381,7 @@ def switch_ghz_fidelity(link_fidelity, n_users: int):
     links (F = 1/4) give :math:`2^{-n}`, and n = 2 gives
     :math:`(3\lambda^2+1)/4`, the swapped pair of two Werner links. Above
     :data:`GHZ_GENUINE_THRESHOLD` the users' state is genuinely multipartite
-    entangled. Introduced in the chapter NETU_TITLE .
+    entangled. Introduced in the chapter *Many users and memories that wait*.
 
     Examples
     --------
@@ -431,7 +431,7 @@ def fusion_success_probability(n_users: int, scheme: str = "deterministic") -> f
     :math:`2^{1-n}` is the figure of this simplest scheme (n − 1 independent
     fusions), stated as a model, not as a bound on every linear-optics GHZ
     analyser. For n = 2 it is the Bell measurement's 1/2. Introduced in the
-    chapter NETU_TITLE .
+    chapter *Many users and memories that wait*.
 
     Examples
     --------
@@ -479,7 +479,7 @@ def conference_key_fraction(state: qutip.Qobj) -> float:
     al., Adv. Quantum Technol. 3, 2000025 (2020) (section on the N-BB84
     protocol); for n = 2 it is the entanglement-based BB84 fraction
     :func:`qlib.secret_key_fraction`. A perfect GHZ state gives 1. Introduced
-    in the chapter NETU_TITLE .
+    in the chapter *Many users and memories that wait*.
 
     Examples
     --------
