@@ -78,6 +78,16 @@ from .quantum.teleportation import (  # noqa: E402
     measure_and_prepare,
     bloch_vector,
 )
+from .quantum.ghz import (  # noqa: E402
+    GHZ_GENUINE_THRESHOLD,
+    FusionResult,
+    ghz_ket,
+    ghz_state,
+    fuse_at_switch,
+    switch_ghz_fidelity,
+    fusion_success_probability,
+    conference_key_fraction,
+)
 from .constants import (  # noqa: E402
     SPEED_OF_LIGHT_KM_S,
     FIBER_GROUP_INDEX,
@@ -141,6 +151,15 @@ from .network.chains import (  # noqa: E402
     direct_transmission_rate,
     secret_key_fraction,
     expected_max_geometric,
+)
+from .network.cutoff import (  # noqa: E402
+    MEMORY_NOISE_MODELS,
+    WaitingTimeSimulation,
+    CutoffResult,
+    CutoffSimulation,
+    simulate_waiting_time,
+    two_link_cutoff,
+    simulate_cutoff,
 )
 from .network.orbits import (  # noqa: E402
     satellite_pass_duration_s,
@@ -352,6 +371,15 @@ __all__ = [
     "standard_teleportation_fidelity",
     "measure_and_prepare",
     "bloch_vector",
+    # qlib.quantum.ghz
+    "GHZ_GENUINE_THRESHOLD",
+    "FusionResult",
+    "ghz_ket",
+    "ghz_state",
+    "fuse_at_switch",
+    "switch_ghz_fidelity",
+    "fusion_success_probability",
+    "conference_key_fraction",
     # qlib.constants
     "SPEED_OF_LIGHT_KM_S",
     "FIBER_GROUP_INDEX",
@@ -405,6 +433,14 @@ __all__ = [
     "direct_transmission_rate",
     "secret_key_fraction",
     "expected_max_geometric",
+    # qlib.network.cutoff
+    "MEMORY_NOISE_MODELS",
+    "WaitingTimeSimulation",
+    "CutoffResult",
+    "CutoffSimulation",
+    "simulate_waiting_time",
+    "two_link_cutoff",
+    "simulate_cutoff",
     # qlib.network.orbits
     "satellite_pass_duration_s",
     # qlib.qkd.asymptotic

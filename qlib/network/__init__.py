@@ -1,12 +1,13 @@
 """The physical network: fibre, free-space and satellite links, detectors, classical
 signalling, photon-pair sources, memories, entanglement swapping and purification,
-repeaterless bounds, repeater chains and the orbits of satellite passes.
+repeaterless bounds, repeater chains, memory cutoffs and the orbits of satellite passes.
 
 One module per concept: :mod:`~qlib.network.fibre`, :mod:`~qlib.network.detection`,
 :mod:`~qlib.network.free_space`, :mod:`~qlib.network.signalling`,
 :mod:`~qlib.network.sources`, :mod:`~qlib.network.memories`,
 :mod:`~qlib.network.swapping`, :mod:`~qlib.network.purification`,
-:mod:`~qlib.network.bounds`, :mod:`~qlib.network.chains` and
+:mod:`~qlib.network.bounds`, :mod:`~qlib.network.chains`,
+:mod:`~qlib.network.cutoff` (memories that wait, and a cutoff) and
 :mod:`~qlib.network.orbits` (satellite passes). The old modules
 ``links`` and ``repeaters`` were split over them; this package re-exports every
 name they had (the Bell-diagonal noise maps and the signalling constants from
@@ -82,6 +83,15 @@ from .chains import (
     secret_key_fraction,
     expected_max_geometric,
 )
+from .cutoff import (
+    MEMORY_NOISE_MODELS,
+    WaitingTimeSimulation,
+    CutoffResult,
+    CutoffSimulation,
+    simulate_waiting_time,
+    two_link_cutoff,
+    simulate_cutoff,
+)
 from .orbits import (
     satellite_pass_duration_s,
 )
@@ -143,6 +153,14 @@ __all__ = [
     "direct_transmission_rate",
     "secret_key_fraction",
     "expected_max_geometric",
+    # network.cutoff
+    "MEMORY_NOISE_MODELS",
+    "WaitingTimeSimulation",
+    "CutoffResult",
+    "CutoffSimulation",
+    "simulate_waiting_time",
+    "two_link_cutoff",
+    "simulate_cutoff",
     # network.orbits
     "satellite_pass_duration_s",
 ]

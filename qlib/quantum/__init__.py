@@ -1,6 +1,7 @@
 """Quantum states and operations on qubits: Bell states (:mod:`~qlib.quantum.states`),
 Werner and Bell-diagonal states and their algebra (:mod:`~qlib.quantum.bell_diagonal`),
-noise channels, entanglement measures, cloning and teleportation.
+noise channels, entanglement measures, cloning, teleportation and GHZ states
+shared through a switch (:mod:`~qlib.quantum.ghz`).
 
 The old path ``qlib.states`` aliases to this package, which re-exports every name
 the old module had.
@@ -51,6 +52,16 @@ from .teleportation import (
     measure_and_prepare,
     bloch_vector,
 )
+from .ghz import (
+    GHZ_GENUINE_THRESHOLD,
+    FusionResult,
+    ghz_ket,
+    ghz_state,
+    fuse_at_switch,
+    switch_ghz_fidelity,
+    fusion_success_probability,
+    conference_key_fraction,
+)
 
 __all__ = [
     # quantum.states
@@ -92,4 +103,13 @@ __all__ = [
     "standard_teleportation_fidelity",
     "measure_and_prepare",
     "bloch_vector",
+    # quantum.ghz
+    "GHZ_GENUINE_THRESHOLD",
+    "FusionResult",
+    "ghz_ket",
+    "ghz_state",
+    "fuse_at_switch",
+    "switch_ghz_fidelity",
+    "fusion_success_probability",
+    "conference_key_fraction",
 ]
