@@ -56,6 +56,9 @@ def test_chapter_follows_the_template(path):
     assert "remove-cell" in last.metadata.get("tags", []), "last code cell is not the remove-cell checks"
     assert "assert" in last.source, "the final checks cell asserts nothing"
     assert not re.search(r"^\s*[!%]pip install|sys\.path\.(insert|append)", text, re.M)
+    # numpy's assert_* return None: "assert_allclose(a, b) and <check>" never runs the check
+    assert not re.search(r"^\s*(?:np\.testing\.)?assert_\w+\(.*\) (?:and|or) ", text, re.M), (
+        "a line 'assert_...(...) and ...' checks only its first half")
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
