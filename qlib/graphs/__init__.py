@@ -1,6 +1,7 @@
 """Networks as graphs, on networkx: nodes and links with their physical models
 (:mod:`~qlib.graphs.network`), presets with cited geometry
-(:mod:`~qlib.graphs.presets`), trusted-node key relay (:mod:`~qlib.graphs.relay`) and attacks on links
+(:mod:`~qlib.graphs.presets`), trusted-node key relay (:mod:`~qlib.graphs.relay`),
+entanglement routing (:mod:`~qlib.graphs.routing`) and attacks on links
 (:mod:`~qlib.graphs.attacks`).
 
 Not imported by ``import qlib``: its names load on first use
@@ -32,6 +33,15 @@ from .relay import (
     relay_max_flow,
     otp_relay,
 )
+from .routing import (
+    ROUTE_METRICS,
+    EntanglementRoute,
+    TrustComparison,
+    route_chain,
+    best_route,
+    disjoint_routes,
+    trust_versus_rate,
+)
 from .attacks import (
     LinkAttack,
     LinkCut,
@@ -62,6 +72,14 @@ __all__ = [
     "relay_path",
     "relay_max_flow",
     "otp_relay",
+    # graphs.routing
+    "ROUTE_METRICS",
+    "EntanglementRoute",
+    "TrustComparison",
+    "route_chain",
+    "best_route",
+    "disjoint_routes",
+    "trust_versus_rate",
     # graphs.attacks
     "LinkAttack",
     "LinkCut",
