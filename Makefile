@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python benchmarks/pqc.py
 	$(BIN)/python benchmarks/keyrates.py
 	$(BIN)/python benchmarks/beyond_plob.py
+	$(BIN)/python benchmarks/networks.py
 	$(BIN)/python benchmarks/grading.py
 	$(BIN)/python benchmarks/hot_paths.py
 	# the static site's explorables in headless Chromium, on the built book

@@ -11,13 +11,16 @@ The library has three floors (``docs/architecture.md`` draws the whole house):
   MDI, twin-field and continuous-variable QKD against the repeaterless bound,
   tampering, post-processing), with the physical constants in
   :mod:`qlib.constants`;
+- networks as graphs, :mod:`qlib.graphs` (physics on ``networkx``: key relay,
+  entanglement routing and attacks on a network of links);
 - cryptography, :mod:`qlib.crypto` (post-quantum primitives on ``cryptography``);
 - presentation, :mod:`qlib.viz` (the book's Plotly style, explorables, figure helpers).
 
-``import qlib`` loads the physics only. The names of :mod:`qlib.crypto` and
-:mod:`qlib.viz` are in the same flat namespace but load on first use, so
-``qlib.Explorable`` imports Plotly and ``qlib.mlkem_keygen`` imports
-``cryptography`` only when a chapter asks for them. Every public name is
+``import qlib`` loads the physics only. The names of :mod:`qlib.graphs`,
+:mod:`qlib.crypto` and :mod:`qlib.viz` are in the same flat namespace but load
+on first use, so ``qlib.QuantumNetwork`` imports networkx, ``qlib.Explorable``
+imports Plotly and ``qlib.mlkem_keygen`` imports ``cryptography`` only when a
+chapter asks for them. Every public name is
 re-exported here from the module that defines it (``from qlib import
 werner_state`` works; ``qlib.quantum.bell_diagonal.werner_state`` is where it lives).
 
@@ -317,6 +320,36 @@ _LAZY = {
     "tunnel_connect": "qlib.crypto.tunnel",
     "generate_server_key": "qlib.crypto.tunnel",
     "LoopbackAttacker": "qlib.crypto.tunnel",
+    "NODE_KINDS": "qlib.graphs.network",
+    "TRUSTED_KINDS": "qlib.graphs.network",
+    "FibreLink": "qlib.graphs.network",
+    "SatelliteLink": "qlib.graphs.network",
+    "NetworkLink": "qlib.graphs.network",
+    "QuantumNetwork": "qlib.graphs.network",
+    "TOKYO_LINKS_KM": "qlib.graphs.presets",
+    "BACKBONE_LENGTH_KM": "qlib.graphs.presets",
+    "BACKBONE_TRUSTED_RELAYS": "qlib.graphs.presets",
+    "tokyo_qkd_network": "qlib.graphs.presets",
+    "beijing_shanghai_backbone": "qlib.graphs.presets",
+    "integrated_space_ground_network": "qlib.graphs.presets",
+    "FLOW_RESOLUTION_BPS": "qlib.graphs.relay",
+    "RelayPath": "qlib.graphs.relay",
+    "RelayFlow": "qlib.graphs.relay",
+    "OTPRelay": "qlib.graphs.relay",
+    "relay_path": "qlib.graphs.relay",
+    "relay_max_flow": "qlib.graphs.relay",
+    "otp_relay": "qlib.graphs.relay",
+    "ROUTE_METRICS": "qlib.graphs.routing",
+    "EntanglementRoute": "qlib.graphs.routing",
+    "TrustComparison": "qlib.graphs.routing",
+    "route_chain": "qlib.graphs.routing",
+    "best_route": "qlib.graphs.routing",
+    "disjoint_routes": "qlib.graphs.routing",
+    "trust_versus_rate": "qlib.graphs.routing",
+    "LinkAttack": "qlib.graphs.attacks",
+    "LinkCut": "qlib.graphs.attacks",
+    "attack_link": "qlib.graphs.attacks",
+    "minimum_link_cut": "qlib.graphs.attacks",
     "BOOK_TEMPLATE": "qlib.viz.style",
     "BOOK_COLORWAY": "qlib.viz.style",
     "style_figure": "qlib.viz.style",
@@ -531,7 +564,7 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    """Load a name of :mod:`qlib.crypto` or :mod:`qlib.viz` on first use (PEP 562)."""
+    """Load a name of :mod:`qlib.graphs`, :mod:`qlib.crypto` or :mod:`qlib.viz` on first use (PEP 562)."""
     import importlib
 
     if name in _LAZY:

@@ -3,8 +3,11 @@
 - the floors: physics (``qlib.quantum``, ``qlib.network``, ``qlib.qkd`` and the
   modules at qlib's top) never imports presentation (``qlib.viz``, Plotly,
   ipywidgets), cryptography (``qlib.crypto``, ``cryptography``), sockets, the book's
-  tooling (``qbook``) or answers; nothing in qlib imports qbook;
-- ``import qlib`` loads the physics only (checked in a fresh interpreter);
+  tooling (``qbook``) or answers, nor the graphs (``qlib.graphs``, networkx);
+  ``qlib.graphs`` imports physics and networkx, never presentation, cryptography
+  or tooling; nothing in qlib imports qbook;
+- ``import qlib`` loads the physics only (checked in a fresh interpreter): not
+  networkx, Plotly or ``cryptography``;
 - nothing a student's code can import from the library holds an expected value:
   qlib declares no exercise, ships no answers module, and without the book's
   tooling ``qlib.check`` says there is nothing to check against;
@@ -31,14 +34,17 @@ from qlib import _moved
 
 ROOT = Path(__file__).resolve().parents[1]
 QLIB = ROOT / "qlib"
-FLOORS = ("quantum", "network", "qkd", "crypto", "viz")
+FLOORS = ("quantum", "network", "qkd", "graphs", "crypto", "viz")
 
 #: top-level packages (or qlib subpackages) each floor must not import
 PRESENTATION = {"plotly", "ipywidgets", "anywidget", "IPython", "qlib.viz"}
 CRYPTO = {"cryptography", "qlib.crypto", "socket", "ssl", "threading", "socketserver", "selectors"}
 TOOLING = {"qbook", "sphinx", "nbformat", "nbclient", "jupytext", "nbgrader", "myst_nb", "docutils"}
+GRAPHS = {"networkx", "qlib.graphs"}
 FORBIDDEN = {
-    "physics": PRESENTATION | CRYPTO | TOOLING,
+    "physics": PRESENTATION | CRYPTO | TOOLING | GRAPHS,
+    # networks as graphs: physics on networkx, loaded on first use like crypto and viz
+    "graphs": PRESENTATION | CRYPTO | TOOLING,
     # qlib.check's feedback and the graded answer record are shown in notebooks
     # (IPython's display, imported when used), but never with Plotly or widgets
     "checks": (PRESENTATION - {"IPython"}) | CRYPTO | TOOLING,
@@ -51,7 +57,7 @@ def _floor(path: Path) -> str:
     rel = path.relative_to(QLIB)
     if rel.parts == ("checks.py",):
         return "checks"
-    return rel.parts[0] if rel.parts[0] in ("crypto", "viz") else "physics"
+    return rel.parts[0] if rel.parts[0] in ("graphs", "crypto", "viz") else "physics"
 
 
 def _module_name(path: Path) -> str:
@@ -117,7 +123,7 @@ print(json.dumps({"new": sorted(set(sys.modules) - before), "qutip_s": t1 - t0, 
 def test_import_qlib_loads_physics_only():
     out = subprocess.run([sys.executable, "-c", _FRESH_IMPORT], capture_output=True, text=True, check=True)
     new = json.loads(out.stdout)["new"]
-    banned = PRESENTATION | CRYPTO | TOOLING | {"qlib.checks_answers"}
+    banned = PRESENTATION | CRYPTO | TOOLING | GRAPHS | {"qlib.checks_answers"}
     loaded = [m for m in new if _matches(m, banned)]
     assert not loaded, f"import qlib (after import qutip) loads {loaded}"
     assert "qlib.quantum.states" in new and "qlib.qkd" in new  # the physics is there
@@ -126,7 +132,8 @@ def test_import_qlib_loads_physics_only():
 def test_lazy_names_load_their_floor_on_first_use():
     code = ("import sys, qlib; assert 'plotly' not in sys.modules; qlib.Explorable; "
             "assert 'plotly' in sys.modules and 'cryptography' not in sys.modules; qlib.mlkem_keygen; "
-            "assert 'cryptography' in sys.modules")
+            "assert 'cryptography' in sys.modules and 'networkx' not in sys.modules; qlib.QuantumNetwork; "
+            "assert 'networkx' in sys.modules and 'qlib.graphs' in sys.modules")
     subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)
 
 
@@ -196,7 +203,8 @@ def test_flat_namespace_is_the_union_of_the_floors():
         union |= set(package.__all__)
     assert set(qlib.__all__) == union
     lazy = {name for name, module in qlib._LAZY.items()}
-    assert lazy == set(importlib.import_module("qlib.crypto").__all__) | set(importlib.import_module("qlib.viz").__all__)
+    assert lazy == {name for floor in ("graphs", "crypto", "viz")
+                    for name in importlib.import_module(f"qlib.{floor}").__all__}
 
 
 def test_every_flat_name_is_exported_from_the_module_that_defines_it():
