@@ -59,6 +59,9 @@ def test_chapter_follows_the_template(path):
     # numpy's assert_* return None: "assert_allclose(a, b) and <check>" never runs the check
     assert not re.search(r"^\s*(?:np\.testing\.)?assert_\w+\(.*\) (?:and|or) ", text, re.M), (
         "a line 'assert_...(...) and ...' checks only its first half")
+    # a glue role's key and format have no space: one means its closing backtick is missing
+    unclosed = re.findall(r"\{glue(?::\w+)?\}`[^`\s]*\s[^`]{0,30}", text)
+    assert not unclosed, f"glue role without its closing backtick: {unclosed[0]!r}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
