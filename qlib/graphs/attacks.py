@@ -33,8 +33,8 @@ import networkx as nx
 from .._validation import check_qber
 from ..qkd.asymptotic import SHOR_PRESKILL_THRESHOLD
 from ..qkd.tampering import qkd_aborts
-from .network import QuantumNetwork
-from .relay import _check_ends, _check_network, _no_path_reason, _relay_graph
+from .network import QuantumNetwork, _check_ends, _check_network
+from .relay import _relay_graph, _relay_no_path_reason
 
 __all__ = [
     "LinkAttack",
@@ -215,7 +215,7 @@ def minimum_link_cut(network, source, target) -> LinkCut:
     sub = _relay_graph(network, source, target)
     if not nx.has_path(sub, source, target):
         return LinkCut(source=source, target=target, links=(), count=0,
-                       reason=_no_path_reason(network, source, target))
+                       reason=_relay_no_path_reason(network, source, target))
     cut = nx.minimum_edge_cut(sub, source, target)
     order = {frozenset(e): i for i, e in enumerate(network.graph.edges())}
     links = tuple(sorted(cut, key=lambda e: order[frozenset(e)]))

@@ -554,3 +554,41 @@ class QuantumNetwork:
     def __repr__(self) -> str:
         return (f"QuantumNetwork({self.name!r}, {self._graph.number_of_nodes()} nodes, "
                 f"{self._graph.number_of_edges()} links)")
+
+
+# ---------------------------------------------------------------------------
+# Shared by relay, routing and attacks (private)
+# ---------------------------------------------------------------------------
+
+
+def _check_network(network):
+    if not isinstance(network, QuantumNetwork):
+        raise TypeError(f"network must be a qlib.graphs.QuantumNetwork, got {type(network).__name__}")
+    return network
+
+
+def _check_ends(network, source, target):
+    network.check_node(source)
+    network.check_node(target)
+    if source == target:
+        raise ValueError(f"source and target must be different nodes, got {source!r} twice")
+
+
+def _usable_subgraph(network, source, target, through, link_ok, attribute) -> nx.Graph:
+    """The subgraph a route from ``source`` to ``target`` may use: the two ends and the nodes
+    whose kind is in ``through``, joined by the links whose data pass ``link_ok``; each link
+    keeps only ``attribute``."""
+    graph = network.graph
+    allowed = [n for n, kind in graph.nodes(data="kind") if kind in through or n in (source, target)]
+    sub = nx.Graph()
+    sub.add_nodes_from(allowed)
+    sub.add_edges_from((u, v, {attribute: d[attribute]})
+                       for u, v, d in graph.subgraph(allowed).edges(data=True) if link_ok(d))
+    return sub
+
+
+def _no_path_reason(network, source, target, blocked):
+    """Why no route joins the two nodes: no link at all, or every route crosses ``blocked``."""
+    if not nx.has_path(network.graph, source, target):
+        return f"no path: {source!r} and {target!r} are not connected by any link"
+    return f"no path: every route from {source!r} to {target!r} passes through {blocked}"

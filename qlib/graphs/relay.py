@@ -40,7 +40,13 @@ import numpy as np
 from networkx.algorithms.flow import preflow_push
 
 from .._validation import check_bit_array
-from .network import TRUSTED_KINDS, QuantumNetwork
+from .network import (
+    TRUSTED_KINDS,
+    _check_ends,
+    _check_network,
+    _no_path_reason,
+    _usable_subgraph,
+)
 
 __all__ = [
     "FLOW_RESOLUTION_BPS",
@@ -57,35 +63,16 @@ __all__ = [
 FLOW_RESOLUTION_BPS = 1e-3
 
 
-def _check_network(network):
-    if not isinstance(network, QuantumNetwork):
-        raise TypeError(f"network must be a qlib.graphs.QuantumNetwork, got {type(network).__name__}")
-    return network
-
-
-def _check_ends(network, source, target):
-    network.check_node(source)
-    network.check_node(target)
-    if source == target:
-        raise ValueError(f"source and target must be different nodes, got {source!r} twice")
-
-
 def _relay_graph(network, source, target) -> nx.Graph:
     """The subgraph a key from ``source`` to ``target`` may use: trusted nodes, positive-rate links."""
-    graph = network.graph
-    allowed = [n for n, kind in graph.nodes(data="kind") if kind in TRUSTED_KINDS or n in (source, target)]
-    sub = nx.Graph()
-    sub.add_nodes_from(allowed)
-    sub.add_edges_from((u, v, {"key_rate_bps": d["key_rate_bps"]})
-                       for u, v, d in graph.subgraph(allowed).edges(data=True) if d["key_rate_bps"] > 0.0)
-    return sub
+    return _usable_subgraph(network, source, target, TRUSTED_KINDS,
+                            lambda d: d["key_rate_bps"] > 0.0, "key_rate_bps")
 
 
-def _no_path_reason(network, source, target):
-    if not nx.has_path(network.graph, source, target):
-        return f"no path: {source!r} and {target!r} are not connected by any link"
-    return (f"no path: every route from {source!r} to {target!r} passes through a node that is not a "
-            f"trusted relay ({', '.join(sorted(TRUSTED_KINDS))}) or over a link with no key")
+def _relay_no_path_reason(network, source, target):
+    return _no_path_reason(network, source, target,
+                           f"a node that is not a trusted relay ({', '.join(sorted(TRUSTED_KINDS))}) "
+                           f"or over a link with no key")
 
 
 @dataclass(frozen=True)
@@ -226,7 +213,7 @@ def relay_path(network, source, target, path=None) -> RelayPath:
         return _path_result(network, source, target, path)
     sub = _relay_graph(network, source, target)
     if not nx.has_path(sub, source, target):
-        return _no_path(source, target, _no_path_reason(network, source, target))
+        return _no_path(source, target, _relay_no_path_reason(network, source, target))
     tree = nx.maximum_spanning_tree(sub, weight="key_rate_bps")
     tree_path = nx.shortest_path(tree, source, target)
     width = min(sub.edges[u, v]["key_rate_bps"] for u, v in zip(tree_path, tree_path[1:]))
@@ -336,7 +323,7 @@ def relay_max_flow(network, source, target) -> RelayFlow:
     if not nx.has_path(sub, source, target):
         return RelayFlow(source=source, target=target, rate_bps=0.0, link_flows_bps={}, min_cut=(),
                          min_cut_capacity_bps=0.0, relays=(), key_cost_bps=0.0,
-                         reason=_no_path_reason(network, source, target))
+                         reason=_relay_no_path_reason(network, source, target))
     arcs = nx.DiGraph()
     arcs.add_nodes_from(sub)
     for u, v, rate in sub.edges(data="key_rate_bps"):

@@ -71,8 +71,8 @@ from ..network.memories import memory_decoherence_bell_diagonal
 from ..network.signalling import signalling_delay_s
 from ..network.swapping import swap_bell_diagonal
 from ..quantum.bell_diagonal import werner_coefficients
-from .network import FibreLink
-from .relay import _check_ends, _check_network, _check_path
+from .network import FibreLink, _check_ends, _check_network, _no_path_reason, _usable_subgraph
+from .relay import _check_path
 
 __all__ = [
     "ROUTE_METRICS",
@@ -335,20 +335,12 @@ def route_chain(network, path, *, scheme="sequential", **overrides) -> Entanglem
 
 def _route_graph(network, source, target):
     """Repeaters and the two ends, joined by fibre links."""
-    graph = network.graph
-    allowed = [n for n, kind in graph.nodes(data="kind") if kind == "repeater" or n in (source, target)]
-    sub = nx.Graph()
-    sub.add_nodes_from(allowed)
-    sub.add_edges_from((u, v, {"length_km": d["length_km"]}) for u, v, d in graph.subgraph(allowed).edges(data=True)
-                       if isinstance(d["model"], FibreLink))
-    return sub
+    return _usable_subgraph(network, source, target, ("repeater",),
+                            lambda d: isinstance(d["model"], FibreLink), "length_km")
 
 
 def _no_route_reason(network, source, target):
-    if not nx.has_path(network.graph, source, target):
-        return f"no path: {source!r} and {target!r} are not connected by any link"
-    return (f"no path: every route from {source!r} to {target!r} passes through a node that is not a "
-            f"repeater or over a satellite link")
+    return _no_path_reason(network, source, target, "a node that is not a repeater or over a satellite link")
 
 
 def _score(route, metric):
