@@ -62,13 +62,16 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-from scipy.integrate import quad
 
 from .._validation import check_choice, check_int
-from ..network.chains import ChainResult, repeater_chain, secret_key_fraction
-from ..network.fibre import fiber_transmittance
+from ..network.chains import (
+    ChainResult,
+    _elementary_link,
+    _expected_max_geometric_unequal,
+    repeater_chain,
+    secret_key_fraction,
+)
 from ..network.memories import memory_decoherence_bell_diagonal
-from ..network.signalling import signalling_delay_s
 from ..network.swapping import swap_bell_diagonal
 from ..quantum.bell_diagonal import werner_coefficients
 from .network import FibreLink, _check_ends, _check_network, _no_path_reason, _usable_subgraph
@@ -88,51 +91,6 @@ __all__ = [
 ROUTE_METRICS = ("rate", "fidelity", "key rate")
 
 _SCHEMES = ("sequential", "nested")
-_SUBSET_MAX_N = 16
-_MAX_TERMS = 2_000_000
-
-
-# ---------------------------------------------------------------------------
-# Waiting for n non-identical links
-# ---------------------------------------------------------------------------
-
-
-def _expected_max_geometric(p, subset_max_n=_SUBSET_MAX_N):
-    """E[max_i G_i] for independent Geometric(p_i) (support 1, 2, ...), and whether it is exact.
-
-    ``subset_max_n``: the largest n summed by inclusion-exclusion (tests lower it to
-    check the tail form against it).
-    """
-    p = np.asarray(p, dtype=float)
-    p = p[p < 1.0]  # a link that always succeeds (G = 1) never sets the maximum
-    n = p.size
-    if n == 0:
-        return 1.0, True
-    logq = np.log1p(-p)
-    if n <= subset_max_n:
-        masks = np.arange(1, 2**n)
-        bits = (masks[:, None] >> np.arange(n)) & 1
-        log_prod = np.where(bits == 1, logq, 0.0).sum(axis=1)
-        signs = np.where(bits.sum(axis=1) % 2 == 1, 1.0, -1.0)
-        return float(np.sum(signs / -np.expm1(log_prod))), True
-    lam_min = float(-logq.max())
-    t_max = int(math.ceil((math.log(n) + 18 * math.log(10)) / lam_min)) + 1
-
-    def tail(t):
-        return -np.expm1(np.sum(np.log1p(-np.exp(np.outer(t, logq))), axis=1))
-
-    if t_max > _MAX_TERMS:
-        # Euler-Maclaurin: the sum is the integral plus f(0)/2 = 1/2 (relative error O(p)); the
-        # integrand is ~1 up to ~H_n/lambda and negligible beyond t_max
-        scale = 1.0 / lam_min
-        value, _ = quad(lambda t: float(tail(np.array([t]))[0]), 0.0, float(t_max),
-                        points=[scale, 5 * scale], limit=500)
-        return value + 0.5, False
-    total, chunk = 1.0, 65_536  # the t = 0 term is exactly 1
-    for start in range(1, t_max, chunk):
-        t = np.arange(start, min(start + chunk, t_max), dtype=float)
-        total += float(np.sum(tail(t)))
-    return total, True
 
 
 # ---------------------------------------------------------------------------
@@ -247,14 +205,15 @@ def _evaluate(network, path, scheme, overrides):
     if scheme == "nested":
         raise ValueError(f"scheme='nested' needs equal links (and 2**k of them), got lengths {lengths} km "
                          f"along {tuple(path)!r}: use scheme='sequential'")
-    p = np.array([pr.source_efficiency * pr.detector_efficiency
-                  * float(fiber_transmittance(L, pr.attenuation_db_per_km)) for L, pr in zip(lengths, params)])
+    links = [_elementary_link(L, pr.attenuation_db_per_km, pr.source_efficiency, pr.detector_efficiency,
+                              pr.repetition_rate_hz) for L, pr in zip(lengths, params)]
+    p = np.array([p0 for p0, _ in links])
     if np.any(p == 0.0):
         i = int(np.argmax(p == 0.0))
         raise ValueError(f"link ({path[i]!r}, {path[i + 1]!r}) never succeeds (success probability 0): "
                          f"no pair is ever made")
-    tau = max(max(1.0 / pr.repetition_rate_hz, float(signalling_delay_s(L))) for L, pr in zip(lengths, params))
-    emax, exact = _expected_max_geometric(p)
+    tau = max(tau0 for _, tau0 in links)  # all links attempt at the slowest one's pace
+    emax, exact = _expected_max_geometric_unequal(p)
     ps, t2 = params[0].swap_success_probability, params[0].t2_s
     mean_time = tau * emax / ps ** (n - 1)
     c = None

@@ -73,6 +73,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.integrate import quad
 
 from .._validation import (
     check_choice,
@@ -169,6 +170,46 @@ def expected_max_geometric(n, p):
     qt = np.exp(-lam * t)
     terms = -np.expm1(n * np.log1p(-qt[1:]))  # t = 0 term is exactly 1
     return 1.0 + float(np.sum(terms))
+
+
+def _expected_max_geometric_unequal(p, subset_max_n=_ALTERNATING_MAX_N):
+    """E[max_i G_i] for independent Geometric(p_i) (support 1, 2, ...), and whether it is exact:
+    :func:`expected_max_geometric` for links of unequal success probabilities
+    (:func:`qlib.graphs.route_chain` on unequal links).
+
+    ``subset_max_n``: the largest n summed by inclusion-exclusion (tests lower it to
+    check the tail form against it).
+    """
+    p = np.asarray(p, dtype=float)
+    p = p[p < 1.0]  # a link that always succeeds (G = 1) never sets the maximum
+    n = p.size
+    if n == 0:
+        return 1.0, True
+    logq = np.log1p(-p)
+    if n <= subset_max_n:
+        masks = np.arange(1, 2**n)
+        bits = (masks[:, None] >> np.arange(n)) & 1
+        log_prod = np.where(bits == 1, logq, 0.0).sum(axis=1)
+        signs = np.where(bits.sum(axis=1) % 2 == 1, 1.0, -1.0)
+        return float(np.sum(signs / -np.expm1(log_prod))), True
+    lam_min = float(-logq.max())
+    t_max = int(math.ceil((math.log(n) + 18 * math.log(10)) / lam_min)) + 1
+
+    def tail(t):
+        return -np.expm1(np.sum(np.log1p(-np.exp(np.outer(t, logq))), axis=1))
+
+    if t_max > _MAX_TERMS:
+        # Euler-Maclaurin: the sum is the integral plus f(0)/2 = 1/2 (relative error O(p)); the
+        # integrand is ~1 up to ~H_n/lambda and negligible beyond t_max
+        scale = 1.0 / lam_min
+        value, _ = quad(lambda t: float(tail(np.array([t]))[0]), 0.0, float(t_max),
+                        points=[scale, 5 * scale], limit=500)
+        return value + 0.5, False
+    total, chunk = 1.0, 65_536  # the t = 0 term is exactly 1
+    for start in range(1, t_max, chunk):
+        t = np.arange(start, min(start + chunk, t_max), dtype=float)
+        total += float(np.sum(tail(t)))
+    return total, True
 
 
 def _dephase_pair(c, wait_s, t2_s):
@@ -361,6 +402,14 @@ def _parameters(base, changes):
     return dataclasses.replace(base, **changes) if changes else base
 
 
+def _elementary_link(length_km, attenuation_db_per_km, source_efficiency, detector_efficiency,
+                     repetition_rate_hz):
+    """(p0, tau0) of one midpoint-heralded link (the model of this module's docstring)."""
+    p0 = source_efficiency * detector_efficiency * float(fiber_transmittance(length_km, attenuation_db_per_km))
+    tau0 = max(1.0 / repetition_rate_hz, float(signalling_delay_s(length_km)))
+    return p0, tau0
+
+
 def _link_model(total_length_km, segments, scheme, parameters):
     scheme = check_choice("scheme", scheme, _SCHEMES)
     length = check_nonnegative("total_length_km", total_length_km)
@@ -375,13 +424,12 @@ def _link_model(total_length_km, segments, scheme, parameters):
     t2_s = parameters.t2_s if parameters.t2_s is None else check_real("t2_s", parameters.t2_s)
     f_rep = check_positive("repetition_rate_hz", parameters.repetition_rate_hz)
     l0 = length / n
-    p0 = eta_s * eta_d * float(fiber_transmittance(l0, alpha))
+    p0, tau0 = _elementary_link(l0, alpha, eta_s, eta_d, f_rep)
     if p0 == 0.0:
         raise ValueError(
             "the link success probability is 0 (detector_efficiency, source_efficiency or the "
             f"fibre transmittance is 0): no pair is ever made, got p0 = {p0}"
         )
-    tau0 = max(1.0 / f_rep, float(signalling_delay_s(l0)))
     c0 = werner_coefficients(f0)
     return scheme, length, n, l0, p0, tau0, c0, ps, t2_s
 

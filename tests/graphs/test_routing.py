@@ -17,8 +17,7 @@ from qlib.graphs import (
     route_chain,
     trust_versus_rate,
 )
-from qlib.graphs.routing import _expected_max_geometric
-from qlib.network.chains import ChainParameters, expected_max_geometric, repeater_chain
+from qlib.network.chains import ChainParameters, _expected_max_geometric_unequal, repeater_chain
 from qlib.network.fibre import fiber_transmittance
 from qlib.network.signalling import signalling_delay_s
 
@@ -61,37 +60,6 @@ def test_overrides_reach_the_chain():
 
 # --- unequal links -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("n, p", [(1, 0.2), (2, 0.1), (6, 0.03), (16, 0.002), (24, 0.05)])
-def test_expected_max_of_equal_geometrics_is_the_chain_formula(n, p):
-    value, exact = _expected_max_geometric([p] * n)
-    assert exact and value == pytest.approx(expected_max_geometric(n, p), rel=1e-10)
-
-
-def test_expected_max_of_two_unequal_geometrics_closed_form():
-    # E[max(G1, G2)] = 1/p1 + 1/p2 - 1/(1 - q1 q2): E[min] of two geometrics is geometric(1 - q1 q2)
-    p1, p2 = 0.3, 0.05
-    assert _expected_max_geometric([p1, p2])[0] == pytest.approx(1 / p1 + 1 / p2 - 1 / (1 - 0.7 * 0.95), rel=1e-12)
-
-
-def test_expected_max_of_unequal_geometrics_monte_carlo():
-    rng = np.random.default_rng(3)
-    p = np.array([0.02, 0.05, 0.1, 0.3, 0.04])
-    draws = rng.geometric(p, size=(200_000, p.size)).max(axis=1)
-    se = draws.std(ddof=1) / math.sqrt(draws.size)
-    assert abs(_expected_max_geometric(p)[0] - draws.mean()) < 4 * se
-
-
-def test_subset_and_tail_forms_agree_across_the_switch():
-    p = np.random.default_rng(5).uniform(0.01, 0.3, 17)
-    sub16 = _expected_max_geometric(p[:16])[0]
-    tail17 = _expected_max_geometric(p)[0]
-    assert tail17 > sub16  # one more link can only lengthen the wait
-    # the stable tail form, forced on the same 16 links, equals the inclusion-exclusion sum
-    assert _expected_max_geometric(p[:16], subset_max_n=0) == (pytest.approx(sub16, rel=1e-10), True)
-    # a link that always succeeds changes nothing
-    assert _expected_max_geometric(np.append(p[:16], 1.0))[0] == sub16
-
-
 def test_unequal_links_sequential_model():
     lengths = [30.0, 80.0, 50.0]
     net, names = repeater_line(None, 3, lengths=lengths)
@@ -99,7 +67,7 @@ def test_unequal_links_sequential_model():
     assert not r.equal_links and r.scheme == "sequential"
     p = [0.81 * fiber_transmittance(L, 0.2) for L in lengths]
     tau = max(max(1e-9, signalling_delay_s(L)) for L in lengths)
-    emax = _expected_max_geometric(p)[0]
+    emax = _expected_max_geometric_unequal(p)[0]
     assert r.attempt_time_s == tau and r.mean_time_s == pytest.approx(tau * emax, rel=1e-12)
     # the slowest link sets the pace: the route is slower than a line of its longest link alone
     assert r.rate_hz < net.link("Q1", "Q2").entanglement_rate_hz

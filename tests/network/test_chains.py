@@ -9,6 +9,7 @@ from scipy.optimize import brentq
 
 from qlib.network.bounds import plob_bound
 from qlib.network.chains import (
+    _expected_max_geometric_unequal,
     ChainParameters,
     _dephase_pair,
     direct_transmission_rate,
@@ -308,3 +309,36 @@ def test_chain_parameters_bad_types_and_unknown_names():
         simulate_repeater_chain(100.0, 2, runs=10, seed=0, purification_rounds=1)  # not simulated
     with pytest.raises(TypeError, match="parameters must be a ChainParameters, got dict"):
         repeater_chain(100.0, 2, parameters={"link_fidelity": 0.9})
+
+
+# --- the expected maximum of unequal geometrics (routes of unequal links, qlib.graphs) ---
+
+@pytest.mark.parametrize("n, p", [(1, 0.2), (2, 0.1), (6, 0.03), (16, 0.002), (24, 0.05)])
+def test_expected_max_of_equal_geometrics_is_the_chain_formula(n, p):
+    value, exact = _expected_max_geometric_unequal([p] * n)
+    assert exact and value == pytest.approx(expected_max_geometric(n, p), rel=1e-10)
+
+
+def test_expected_max_of_two_unequal_geometrics_closed_form():
+    # E[max(G1, G2)] = 1/p1 + 1/p2 - 1/(1 - q1 q2): E[min] of two geometrics is geometric(1 - q1 q2)
+    p1, p2 = 0.3, 0.05
+    assert _expected_max_geometric_unequal([p1, p2])[0] == pytest.approx(1 / p1 + 1 / p2 - 1 / (1 - 0.7 * 0.95), rel=1e-12)
+
+
+def test_expected_max_of_unequal_geometrics_monte_carlo():
+    rng = np.random.default_rng(3)
+    p = np.array([0.02, 0.05, 0.1, 0.3, 0.04])
+    draws = rng.geometric(p, size=(200_000, p.size)).max(axis=1)
+    se = draws.std(ddof=1) / math.sqrt(draws.size)
+    assert abs(_expected_max_geometric_unequal(p)[0] - draws.mean()) < 4 * se
+
+
+def test_subset_and_tail_forms_agree_across_the_switch():
+    p = np.random.default_rng(5).uniform(0.01, 0.3, 17)
+    sub16 = _expected_max_geometric_unequal(p[:16])[0]
+    tail17 = _expected_max_geometric_unequal(p)[0]
+    assert tail17 > sub16  # one more link can only lengthen the wait
+    # the stable tail form, forced on the same 16 links, equals the inclusion-exclusion sum
+    assert _expected_max_geometric_unequal(p[:16], subset_max_n=0) == (pytest.approx(sub16, rel=1e-10), True)
+    # a link that always succeeds changes nothing
+    assert _expected_max_geometric_unequal(np.append(p[:16], 1.0))[0] == sub16
