@@ -170,6 +170,10 @@ def _no_route(source, target, scheme, reason):
 # ---------------------------------------------------------------------------
 
 
+class _UnusablePath(ValueError):
+    """A path the chain model cannot run (a link that never succeeds; unequal links for 'nested')."""
+
+
 def _path_links(network, path, overrides):
     """(lengths, models, chain parameters) of the path's links; each must be a fibre."""
     models, params = [], []
@@ -194,6 +198,13 @@ def _evaluate(network, path, scheme, overrides):
     n = len(models)
     lengths = tuple(float(m.length_km) for m in models)
     source, target = path[0], path[-1]
+    links = [_elementary_link(L, pr.attenuation_db_per_km, pr.source_efficiency, pr.detector_efficiency,
+                              pr.repetition_rate_hz) for L, pr in zip(lengths, params)]
+    p = np.array([p0 for p0, _ in links])
+    if np.any(p == 0.0):
+        i = int(np.argmax(p == 0.0))
+        raise _UnusablePath(f"link ({path[i]!r}, {path[i + 1]!r}) never succeeds (success probability 0): "
+                            f"no pair is ever made")
     equal = all(m.length_km == models[0].length_km for m in models) and all(p == params[0] for p in params)
     if equal:
         chain = repeater_chain(n * lengths[0], n, parameters=params[0], scheme=scheme)
@@ -203,15 +214,8 @@ def _evaluate(network, path, scheme, overrides):
             mean_time_s=chain.mean_time_s, attempt_time_s=chain.attempt_time_s, scheme=scheme,
             rate_is_exact=chain.rate_is_exact, equal_links=True, chain=chain, repeaters=tuple(path[1:-1]))
     if scheme == "nested":
-        raise ValueError(f"scheme='nested' needs equal links (and 2**k of them), got lengths {lengths} km "
-                         f"along {tuple(path)!r}: use scheme='sequential'")
-    links = [_elementary_link(L, pr.attenuation_db_per_km, pr.source_efficiency, pr.detector_efficiency,
-                              pr.repetition_rate_hz) for L, pr in zip(lengths, params)]
-    p = np.array([p0 for p0, _ in links])
-    if np.any(p == 0.0):
-        i = int(np.argmax(p == 0.0))
-        raise ValueError(f"link ({path[i]!r}, {path[i + 1]!r}) never succeeds (success probability 0): "
-                         f"no pair is ever made")
+        raise _UnusablePath(f"scheme='nested' needs equal links (and 2**k of them), got lengths {lengths} km "
+                            f"along {tuple(path)!r}: use scheme='sequential'")
     tau = max(tau0 for _, tau0 in links)  # all links attempt at the slowest one's pace
     emax, exact = _expected_max_geometric_unequal(p)
     ps, t2 = params[0].swap_success_probability, params[0].t2_s
@@ -322,10 +326,8 @@ def _best_in(network, sub, source, target, metric, scheme, candidates, overrides
                 continue
         try:
             route = _evaluate(network, path, scheme, overrides)
-        except ValueError as exc:
-            if "never succeeds" in str(exc) or "needs equal links" in str(exc):
-                continue
-            raise
+        except _UnusablePath:  # a candidate the scheme cannot use; the search tries the next
+            continue
         if best is None or _score(route, metric) > _score(best, metric):
             best = route
     return best
@@ -397,12 +399,16 @@ def best_route(network, source, target, *, metric="rate", scheme="sequential", c
     ('A', 'Q1', 'B')
     """
     metric, scheme, candidates = _check_search(network, source, target, metric, scheme, candidates)
-    best = _best_in(network, _route_graph(network, source, target), source, target, metric, scheme,
-                    candidates, overrides)
+    sub = _route_graph(network, source, target)
+    best = _best_in(network, sub, source, target, metric, scheme, candidates, overrides)
     if best is None:
-        reason = _no_route_reason(network, source, target)
-        if scheme == "nested" and nx.has_path(_route_graph(network, source, target), source, target):
+        if not nx.has_path(sub, source, target):
+            reason = _no_route_reason(network, source, target)
+        elif scheme == "nested":
             reason = "no path of equal links, 2**k of them, among the candidates: scheme='nested' allows none"
+        else:
+            reason = ("no path: on every candidate route a link never succeeds (success probability 0 "
+                      "with these parameters)")
         return _no_route(source, target, scheme, reason)
     return best
 

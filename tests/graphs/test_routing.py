@@ -179,3 +179,16 @@ def test_routing_bad_input():
     with pytest.raises(ValueError, match="disagree on t2_s"):
         route_chain(mixed, ["A", "Q", "B"])
     assert route_chain(mixed, ["A", "Q", "B"], t2_s=1.5).found  # one value for the path resolves it
+
+
+def test_links_that_never_succeed_give_no_route_with_the_reason():
+    """Overrides that make every link fail: the search says so (equal or unequal links alike),
+    and one path evaluated directly names the link."""
+    net = QuantumNetwork({"A": "user", "Q1": "repeater", "Q2": "repeater", "B": "user"},
+                         [("A", "Q1", FibreLink(50.0)), ("Q1", "B", FibreLink(50.0)),
+                          ("A", "Q2", FibreLink(80.0)), ("Q2", "B", FibreLink(60.0))])
+    route = best_route(net, "A", "B", detector_efficiency=0.0)
+    assert not route.found and "never succeeds" in route.reason
+    with pytest.raises(ValueError, match=r"link \('A', 'Q1'\) never succeeds"):
+        route_chain(net, ["A", "Q1", "B"], detector_efficiency=0.0)
+    assert best_route(net, "A", "B").found  # the same network with working detectors
