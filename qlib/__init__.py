@@ -88,6 +88,7 @@ from .quantum.ghz import (  # noqa: E402
     ghz_state,
     fuse_at_switch,
     switch_ghz_fidelity,
+    genuine_link_fidelity,
     fusion_success_probability,
     conference_key_fraction,
 )
@@ -411,6 +412,7 @@ __all__ = [
     "ghz_state",
     "fuse_at_switch",
     "switch_ghz_fidelity",
+    "genuine_link_fidelity",
     "fusion_success_probability",
     "conference_key_fraction",
     # qlib.constants

@@ -59,6 +59,7 @@ from .ghz import (
     ghz_state,
     fuse_at_switch,
     switch_ghz_fidelity,
+    genuine_link_fidelity,
     fusion_success_probability,
     conference_key_fraction,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "ghz_state",
     "fuse_at_switch",
     "switch_ghz_fidelity",
+    "genuine_link_fidelity",
     "fusion_success_probability",
     "conference_key_fraction",
 ]

@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import qutip
+from scipy.optimize import brentq
 
 from .._linalg import binary_entropy_bits
 from .._validation import (
@@ -73,6 +74,7 @@ __all__ = [
     "ghz_state",
     "fuse_at_switch",
     "switch_ghz_fidelity",
+    "genuine_link_fidelity",
     "fusion_success_probability",
     "conference_key_fraction",
 ]
@@ -396,6 +398,47 @@ def switch_ghz_fidelity(link_fidelity, n_users: int):
     lam = (4.0 * np.asarray(f) - 1.0) / 3.0
     out = 0.5 * lam**n + 0.5 * ((1.0 + lam) / 2.0) ** n + 0.5 * ((1.0 - lam) / 2.0) ** n
     return float(out) if np.ndim(out) == 0 else out
+
+
+def genuine_link_fidelity(n_users: int) -> float:
+    r"""The smallest Werner link fidelity whose fused n-user GHZ state is certified genuine.
+
+    The root in F of :func:`switch_ghz_fidelity` (F, n) =
+    :data:`GHZ_GENUINE_THRESHOLD`: above it the fidelity witness certifies genuine
+    multipartite entanglement.
+
+    Parameters
+    ----------
+    n_users : int
+        Number of users, ``>= 2``.
+
+    Returns
+    -------
+    float
+        The threshold link fidelity, in (1/4, 1).
+
+    Raises
+    ------
+    ValueError
+        ``n_users < 2``.
+    TypeError
+        ``n_users`` not an integer.
+
+    Notes
+    -----
+    :func:`switch_ghz_fidelity` rises strictly with F on [1/4, 1], from
+    :math:`2^{-n} < 1/2` to 1, so the root is unique (Brent's method to
+    :math:`10^{-14}`). For two users it is :math:`(1+\sqrt3)/4`, where the
+    swapped pair :math:`(3\lambda^2+1)/4` reaches 1/2.
+
+    Examples
+    --------
+    >>> from qlib import genuine_link_fidelity
+    >>> round(genuine_link_fidelity(2), 6)   # (1 + sqrt 3) / 4
+    0.683013
+    """
+    n = _check_users("n_users", n_users)
+    return float(brentq(lambda f: switch_ghz_fidelity(f, n) - GHZ_GENUINE_THRESHOLD, 0.25, 1.0, xtol=1e-14))
 
 
 def fusion_success_probability(n_users: int, scheme: str = "deterministic") -> float:

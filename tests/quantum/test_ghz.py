@@ -32,6 +32,7 @@ from numpy.testing import assert_allclose
 
 from qlib import (
     GHZ_GENUINE_THRESHOLD,
+    genuine_link_fidelity,
     FusionResult,
     bell_state,
     conference_key_fraction,
@@ -222,3 +223,22 @@ def test_conference_key_vanishes_for_noisy_links():
 def test_bad_input_is_refused_with_a_clear_message(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_genuine_link_fidelity_two_users_closed_form():
+    # n = 2: (3 lambda^2 + 1)/4 = 1/2 at lambda = 1/sqrt 3, i.e. F = (1 + sqrt 3)/4
+    assert genuine_link_fidelity(2) == pytest.approx((1 + math.sqrt(3)) / 4, abs=1e-13)
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 8])
+def test_genuine_link_fidelity_is_the_witness_root(n):
+    f = genuine_link_fidelity(n)
+    assert switch_ghz_fidelity(f, n) == pytest.approx(GHZ_GENUINE_THRESHOLD, abs=1e-12)
+    assert switch_ghz_fidelity(f - 1e-6, n) < GHZ_GENUINE_THRESHOLD < switch_ghz_fidelity(f + 1e-6, n)
+    assert genuine_link_fidelity(n - 1) < f  # each user adds a link's noise
+
+
+@pytest.mark.parametrize("bad, error", [(1, ValueError), (2.0, TypeError), ("3", TypeError)])
+def test_genuine_link_fidelity_refuses_bad_user_counts(bad, error):
+    with pytest.raises(error, match="n_users"):
+        genuine_link_fidelity(bad)

@@ -8,14 +8,6 @@ from qlib.checks import Exercise, Part
 CHAPTER = "networks-users"
 
 
-def _genuine_four():
-    lo, hi = 0.25, 1.0  # fully mixed links give 1/16 < 1/2, perfect links 1
-    while hi - lo > 1e-12:
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if qlib.switch_ghz_fidelity(mid, 4) <= qlib.GHZ_GENUINE_THRESHOLD else (lo, mid)
-    return hi
-
-
 def _best_cutoff():
     keys = [qlib.two_link_cutoff(0.1, c, link_fidelity=0.99, coherence_time=20.0).key_rate
             for c in range(101)]
@@ -33,7 +25,7 @@ CHECKS = {
     ),
     "netu-ex-genuine": Exercise(
         [Part("smallest link fidelity for genuine four-user entanglement", rtol=1e-3)],
-        _genuine_four,
+        lambda: qlib.genuine_link_fidelity(4),
         hint="Bisect on F between 0.25 and 1: qlib.switch_ghz_fidelity(F, 4) is below 1/2 on "
              "one side of the answer and above it on the other.",
         topic="GHZ states: the fidelity witness of genuine multipartite entanglement",
