@@ -545,6 +545,26 @@ class QuantumNetwork:
         graph.remove_edges_from(self._checked_pairs(links))
         return QuantumNetwork._from_graph(graph, self._positions)
 
+    def as_repeaters(self) -> "QuantumNetwork":
+        """The same places and links with every node a repeater (which forwards no key and learns none).
+
+        Returns
+        -------
+        QuantumNetwork
+            Named ``"<name> (as repeaters)"``; the links' figures are kept (they do not
+            depend on what the nodes are), so nothing is recomputed.
+
+        Examples
+        --------
+        >>> from qlib.graphs import tokyo_qkd_network
+        >>> set(tokyo_qkd_network().as_repeaters().nodes_of_kind("repeater")) == set(tokyo_qkd_network().nodes)
+        True
+        """
+        graph = nx.Graph(self._graph)
+        nx.set_node_attributes(graph, "repeater", "kind")
+        graph.graph["name"] = f"{self.name} (as repeaters)"
+        return QuantumNetwork._from_graph(graph, self._positions)
+
     def _with_key_rate(self, u, v, key_rate_bps) -> "QuantumNetwork":
         """A copy with one link's key rate replaced (a tampered link that did not abort)."""
         graph = nx.Graph(self._graph)

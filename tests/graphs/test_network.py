@@ -89,6 +89,16 @@ def test_graph_is_frozen_and_changes_make_new_networks():
     assert cut.nodes == net.nodes
 
 
+def test_as_repeaters_keeps_places_and_links():
+    net = line()
+    rep = net.as_repeaters()
+    assert set(rep.nodes_of_kind("repeater")) == set(net.nodes) and net.kind("A") == "user"
+    assert [(l.nodes, l.key_rate_bps, l.fidelity) for l in rep.links] == \
+        [(l.nodes, l.key_rate_bps, l.fidelity) for l in net.links]
+    assert rep.name == f"{net.name} (as repeaters)" and rep.positions == net.positions
+    assert nx.is_frozen(rep.graph)
+
+
 def test_positions_are_checked():
     nodes = {"A": "user", "B": "user"}
     links = [("A", "B", FibreLink(1.0))]

@@ -10,13 +10,6 @@ from qlib.checks import Exercise, Part
 CHAPTER = "networks"
 
 
-def _as_repeaters(network):
-    """The same places and fibres, every node a repeater (as the chapter's ``as_repeaters``)."""
-    return qlib.QuantumNetwork({n: "repeater" for n in network.nodes},
-                               [(*link.nodes, link.model) for link in network.links],
-                               positions=network.positions)
-
-
 def _denser():
     path = qlib.relay_path(qlib.beijing_shanghai_backbone(relays=49), "Beijing", "Shanghai")
     return path.rate_bps, path.key_cost_bps
@@ -28,7 +21,7 @@ def _flow():
 
 
 def _metric():
-    net = _as_repeaters(qlib.tokyo_qkd_network())
+    net = qlib.tokyo_qkd_network().as_repeaters()
     return tuple(qlib.best_route(net, "Koganei", "Hongo", metric=m, t2_s=0.05).key_rate_bps
                  for m in ("rate", "fidelity"))
 
