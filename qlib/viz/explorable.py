@@ -46,8 +46,10 @@ Static HTML and its payload
           </select>
         </div>
       </div>
-      <div class="qlib-explorable-figure"></div>
-      <p class="qlib-explorable-caption">CAPTION</p>          (only with a caption)
+      <p class="qlib-explorable-result" id="qlib-NAME-result" aria-live="polite"></p>
+      <div class="qlib-explorable-figure" role="img"
+           aria-labelledby="qlib-NAME-result qlib-NAME-caption"></div>
+      <p class="qlib-explorable-caption" id="qlib-NAME-caption">CAPTION</p>   (only with a caption)
       <script type="application/json" class="qlib-explorable-data">PAYLOAD</script>
     </div>
 
@@ -57,7 +59,14 @@ figure (a reader never sees a control that does nothing). After each drawing the
 script sets ``data-qlib-ready="true"`` and ``data-qlib-index`` (the flat grid
 index drawn) on the ``.qlib-explorable`` element; the figure's data are those of
 the plotly graph div, ``.qlib-explorable-figure`` (class ``js-plotly-plot``,
-property ``.data``).
+property ``.data``). The script writes the figure's title, line by line, into
+the result paragraph (text only), which names the figure for screen readers and
+announces each new result; on a narrow screen it takes the title's place above
+the plot. The script also puts the figure in a ``.qlib-explorable-scroll`` box
+(followed by a ``.qlib-scroll-cue``) in which a figure marked with a minimum width
+(``finish(..., min_width=...)``) scrolls sideways on a narrower screen. Dark mode,
+touch and narrow screens change only how the figure is drawn (see the script's
+"reader's screen" section).
 
 The payload is JSON (``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so no
 text inside can close the script element)::
@@ -1083,9 +1092,17 @@ class Explorable:
                     )
                 parts.append("</div>")
             parts.append("</div>")
-        parts.append('<div class="qlib-explorable-figure"></div>')
+        # The figure is named by its result line (the title, kept up to date by the
+        # script in an aria-live region) and its caption.
+        labelled_by = f"qlib-{name}-result" + (f" qlib-{name}-caption" if self.caption else "")
+        parts.append(
+            f'<p class="qlib-explorable-result" id="qlib-{name}-result" aria-live="polite"></p>'
+            f'<div class="qlib-explorable-figure" role="img" aria-labelledby="{labelled_by}"></div>'
+        )
         if self.caption:
-            parts.append(f'<p class="qlib-explorable-caption">{esc(self.caption)}</p>')
+            parts.append(
+                f'<p class="qlib-explorable-caption" id="qlib-{name}-caption">{esc(self.caption)}</p>'
+            )
         parts.append(
             f'<script type="application/json" class="qlib-explorable-data">{payload}</script>'
         )

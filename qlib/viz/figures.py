@@ -72,6 +72,7 @@ def finish(
     legend_y: float | None = -0.18,
     title_y: float = 1.0,
     title_pad: float = 12,
+    min_width: float | None = None,
 ) -> BaseFigure:
     """Give a chapter's figure its title, height, margins and legend (in place).
 
@@ -101,6 +102,13 @@ def finish(
         [0, 1]. Default 1 (the top edge of the figure).
     title_pad : float, optional
         Gap in pixels (>= 0) between ``title_y`` and the title's top. Default 12.
+    min_width : float or None, optional
+        The narrowest width in pixels (> 0) at which the figure still reads, for a
+        drawing that cannot shrink (a circuit, a labelled diagram). On a narrower
+        screen the static page draws it at this width in a box that scrolls
+        sideways, with a cue, instead of squeezing it. Stored as
+        ``layout.meta["qlib"]["min_width"]``. Default ``None``: the figure
+        shrinks with the screen.
 
     Returns
     -------
@@ -113,8 +121,9 @@ def finish(
         If ``fig`` is not a Plotly figure, ``title`` or ``subtitle`` is not a
         ``str``, or a size is not a real number.
     ValueError
-        If ``height`` is not > 0, ``top``, ``bottom`` or ``title_pad`` is negative,
-        ``title_y`` is outside [0, 1], or a number is not finite.
+        If ``height`` or ``min_width`` is not > 0, ``top``, ``bottom`` or
+        ``title_pad`` is negative, ``title_y`` is outside [0, 1], or a number is
+        not finite.
 
     Notes
     -----
@@ -155,6 +164,8 @@ def finish(
     check_nonnegative("title_pad", title_pad)
     if legend_y is not None:
         check_real("legend_y", legend_y)
+    if min_width is not None:
+        check_positive("min_width", min_width)
     title_layout: dict[str, Any] = dict(
         text=title,
         y=title_y,
@@ -178,6 +189,9 @@ def finish(
             xanchor="left",
             x=0,
         )
+    if min_width is not None:
+        meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+        update["meta"] = {**meta, "qlib": {**meta.get("qlib", {}), "min_width": min_width}}
     fig.update_layout(update)
     return fig
 

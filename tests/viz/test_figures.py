@@ -55,6 +55,14 @@ def test_finish_options_are_passed_through_unchanged():
     assert isinstance(plain["height"], int) and isinstance(plain["margin"]["t"], int)
 
 
+def test_finish_min_width_is_kept_in_the_layouts_meta_beside_other_entries():
+    fig = _fig()
+    fig.update_layout(meta={"source": "test", "qlib": {"other": 1}})
+    finish(fig, "circuit", min_width=640)
+    assert fig.layout.meta == {"source": "test", "qlib": {"other": 1, "min_width": 640}}
+    assert finish(_fig(), "t").layout.meta is None  # nothing stored without it
+
+
 def test_finish_legend_none_keeps_the_templates_legend():
     fig = _fig()
     fig.update_layout(legend=dict(y=1.02, yanchor="bottom"))
@@ -89,6 +97,8 @@ def test_finish_works_on_a_figure_widget_and_inside_an_explorable():
         (dict(legend_y=float("inf")), ValueError, r"legend_y must be a finite real number"),
         (dict(legend_y=True), TypeError, r"legend_y must be a real number, not a bool"),
         (dict(subtitle=3), TypeError, r"subtitle must be a str or None, got 3"),
+        (dict(min_width=0), ValueError, r"min_width must be > 0, got 0"),
+        (dict(min_width="640"), TypeError, r"min_width must be a real number"),
     ],
 )
 def test_finish_refuses_bad_options(kwargs, error, match):

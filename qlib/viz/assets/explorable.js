@@ -82,6 +82,7 @@
   // Copy objects and arrays of objects; share numeric leaf arrays (never mutated).
   function cloneTree(x) {
     if (Array.isArray(x)) return isLeafArray(x) ? x : x.map(cloneTree);
+    if (typeof ArrayBuffer !== "undefined" && ArrayBuffer.isView(x)) return x;  // typed array: a leaf
     if (x !== null && typeof x === "object") {
       var o = {};
       Object.keys(x).forEach(function (k) { o[k] = cloneTree(x[k]); });
@@ -181,6 +182,267 @@
     hashTimer = setTimeout(function () { hashTimer = null; writeHash(); }, 250);
   }
 
+  // ---------------------------------------------------------------- the reader's screen
+  // Dark mode (the theme's toggle: <html data-theme="dark">), touch screens and
+  // narrow screens change how a figure is drawn, never what it shows:
+  // - dark: transparent paper, the theme's text colour, visible gridlines, and
+  //   near-black ink (a black trace, a dark annotation) drawn in the text colour;
+  // - touch: no drag-zoom (a vertical swipe scrolls the page), no toolbar;
+  // - narrow (<= 36rem, as explorable.css): the title, which carries the
+  //   result, moves out of the plot into wrapping text above it.
+  // Every figure also gets an accessible name: its title (the result line, in an
+  // aria-live region for explorables) and its caption.
+  var NARROW_QUERY = "(max-width: 36rem)";
+  var TOUCH_QUERY = "(hover: none) and (pointer: coarse)";
+  var AXIS_RE = /^[xy]axis\d*$/;
+  var BOOK_CONFIG = { responsive: true, displaylogo: false, displayModeBar: "hover" };
+
+  function mediaMatches(query) {
+    return !!(window.matchMedia && window.matchMedia(query).matches);
+  }
+
+  function screenNow() {
+    return {
+      dark: document.documentElement.getAttribute("data-theme") === "dark",
+      touch: mediaMatches(TOUCH_QUERY),
+      narrow: mediaMatches(NARROW_QUERY)
+    };
+  }
+
+  function screenKey(s) {
+    return (s.dark ? "d" : "l") + (s.touch ? "t" : "p") + (s.narrow ? "n" : "w");
+  }
+
+  function cssColour(name, fallback) {
+    var v = window.getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return v || fallback;
+  }
+
+  // Relative luminance (WCAG 2.1) of "#rgb", "#rrggbb" or "rgb(a)(...)"; null otherwise.
+  function luminance(colour) {
+    if (typeof colour !== "string") return null;
+    var c = colour.trim().toLowerCase();
+    var rgb = null;
+    var m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/.exec(c);
+    if (m) {
+      var h = m[1].length === 3 ? m[1].replace(/(.)/g, "$1$1") : m[1];
+      rgb = [0, 2, 4].map(function (i) { return parseInt(h.slice(i, i + 2), 16); });
+    } else if (c === "black") {
+      rgb = [0, 0, 0];
+    } else {
+      m = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)/.exec(c);
+      if (m) rgb = [Number(m[1]), Number(m[2]), Number(m[3])];
+    }
+    if (!rgb) return null;
+    var lin = rgb.map(function (v) {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  }
+
+  // Ink that would vanish on a dark background (contrast below 3:1 on #14181e).
+  function tooDark(colour) {
+    var y = luminance(colour);
+    return y !== null && y < 0.05;
+  }
+
+  function copyOf(x) {
+    return x !== null && typeof x === "object" && !Array.isArray(x) ? Object.assign({}, x) : {};
+  }
+
+  function recolourFont(owner, key, ink, force) {
+    var font = copyOf(owner[key]);
+    if (force || font.color === undefined || tooDark(font.color)) font.color = ink;
+    owner[key] = font;
+  }
+
+  // The title as plain lines: Plotly's <br> breaks lines, other markup is dropped.
+  // DOMParser builds an inert document (no script runs, nothing loads).
+  var parser = typeof DOMParser === "undefined" ? null : new DOMParser();
+  function titleLines(layout) {
+    var t = layout && layout.title;
+    var text = typeof t === "string" ? t : (t && typeof t.text === "string" ? t.text : "");
+    var sub = t && t.subtitle && typeof t.subtitle.text === "string" ? t.subtitle.text : "";
+    if (sub) text += "<br>" + sub;
+    return text.split(/<br\s*\/?>/i).map(function (part) {
+      var plain = parser ? parser.parseFromString(part, "text/html").body.textContent
+        : part.replace(/<[^>]*>/g, "");
+      return plain.replace(/\s+/g, " ").trim();
+    }).filter(function (line) { return line !== ""; });
+  }
+
+  function screenLayout(layout, s) {
+    var out = Object.assign({}, layout);
+    var axes = Object.keys(out).filter(function (k) { return AXIS_RE.test(k); });
+    ["xaxis", "yaxis"].forEach(function (k) { if (axes.indexOf(k) < 0) axes.push(k); });
+    if (s.dark) {
+      var ink = cssColour("--pst-color-text-base", "#ced6dd");
+      var muted = cssColour("--pst-color-text-muted", "#9ca4af");
+      out.paper_bgcolor = "rgba(0,0,0,0)";
+      out.plot_bgcolor = "rgba(0,0,0,0)";
+      recolourFont(out, "font", ink, true);
+      var legend = copyOf(out.legend);
+      legend.bgcolor = "rgba(0,0,0,0)";
+      recolourFont(legend, "font", ink, false);
+      out.legend = legend;
+      if (out.title !== undefined && typeof out.title === "object") {
+        out.title = copyOf(out.title);
+        recolourFont(out.title, "font", ink, false);
+      }
+      out.modebar = Object.assign(copyOf(out.modebar), {
+        bgcolor: "rgba(0,0,0,0)", color: muted, activecolor: ink
+      });
+      axes.forEach(function (k) {
+        var axis = copyOf(out[k]);
+        axis.gridcolor = "rgba(206,214,221,0.16)";
+        axis.zerolinecolor = "rgba(206,214,221,0.35)";
+        axis.linecolor = muted;
+        axis.tickcolor = muted;
+        recolourFont(axis, "tickfont", ink, false);
+        if (axis.title !== undefined && typeof axis.title === "object") {
+          axis.title = copyOf(axis.title);
+          recolourFont(axis.title, "font", ink, false);
+        }
+        out[k] = axis;
+      });
+      if (Array.isArray(out.annotations)) {
+        out.annotations = out.annotations.map(function (a) {
+          var b = copyOf(a);
+          recolourFont(b, "font", ink, false);
+          if (tooDark(b.arrowcolor)) b.arrowcolor = ink;
+          return b;
+        });
+      }
+      if (Array.isArray(out.shapes)) {
+        out.shapes = out.shapes.map(function (sh) {
+          var b = copyOf(sh);
+          if (b.line && tooDark(b.line.color)) b.line = Object.assign(copyOf(b.line), { color: ink });
+          if (tooDark(b.fillcolor)) b.fillcolor = ink;
+          return b;
+        });
+      }
+    }
+    if (s.touch) {
+      out.dragmode = false;
+      axes.forEach(function (k) { out[k] = Object.assign(copyOf(out[k]), { fixedrange: true }); });
+    }
+    if (s.narrow && titleLines(layout).length) {
+      out.title = Object.assign(copyOf(out.title), { text: "", subtitle: { text: "" } });
+      var margin = copyOf(out.margin);
+      margin.t = 24;
+      out.margin = margin;
+    }
+    return out;
+  }
+
+  // Near-black lines and markers drawn in the text colour in dark mode.
+  function screenData(data, s) {
+    if (!s.dark) return data;
+    var ink = cssColour("--pst-color-text-base", "#ced6dd");
+    return data.map(function (trace) {
+      var t = Object.assign({}, trace);
+      ["line", "marker"].forEach(function (k) {
+        if (t[k] && typeof t[k] === "object" && tooDark(t[k].color)) {
+          t[k] = Object.assign({}, t[k], { color: ink });
+        }
+      });
+      if (t.textfont && tooDark(t.textfont.color)) t.textfont = Object.assign({}, t.textfont, { color: ink });
+      return t;
+    });
+  }
+
+  function screenConfig(config, s) {
+    var out = Object.assign({}, config);
+    if (s.touch) out.displayModeBar = false;
+    return out;
+  }
+
+  // A figure that cannot shrink (layout.meta.qlib.min_width, set by qlib's
+  // `finish`) is drawn at that width in a box that scrolls sideways, with a cue.
+  function minWidthOf(layout) {
+    var q = layout && layout.meta && layout.meta.qlib;
+    var w = q && q.min_width;
+    return typeof w === "number" && isFinite(w) && w > 0 ? Math.min(w, 4000) : 0;
+  }
+
+  function fitWidth(div, layout) {
+    var box = div.parentNode;
+    if (!box || !box.classList || !box.classList.contains("qlib-explorable-scroll")) return;
+    var w = minWidthOf(layout);
+    var scrolls = w > 0 && box.clientWidth > 0 && box.clientWidth < w;
+    div.style.minWidth = scrolls ? w + "px" : "";
+    box.classList.toggle("qlib-scrolls", scrolls);
+  }
+
+  // Write the title's lines into `node` (text only) and name the figure by them.
+  function showResult(node, lines) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    lines.forEach(function (line) {
+      var span = document.createElement("span");
+      span.className = "qlib-result-line";
+      span.textContent = line;
+      node.appendChild(span);
+    });
+  }
+
+  // Plain figures (a chapter's fig.show(), drawn by their own inline script):
+  // redrawn from their first drawing whenever the reader's screen changes.
+  var plainFigures = [];
+
+  function restylePlain(el, s) {
+    if (!el.__qlibPlain) {
+      if (!Array.isArray(el.data) || !el.layout) return;
+      var result = document.createElement("p");
+      result.className = "qlib-figure-result";
+      result.id = (el.id || "qlib-figure-" + plainFigures.length) + "-result";
+      el.parentNode.insertBefore(result, el);
+      el.setAttribute("role", "img");
+      el.setAttribute("aria-labelledby", result.id);
+      el.__qlibPlain = {
+        data: el.data.map(cloneTree), layout: cloneTree(el.layout), key: screenKey(screenNow()),
+        result: result
+      };
+      plainFigures.push(el);
+      var lines = titleLines(el.__qlibPlain.layout);
+      showResult(result, lines.length ? lines : ["Figure"]);
+      if (el.__qlibPlain.key === "lpw") return;  // drawn as it should be
+      el.__qlibPlain.key = "";
+    }
+    var plain = el.__qlibPlain;
+    var key = screenKey(s);
+    if (key === plain.key) return;
+    plain.key = key;
+    Plotly.react(el, screenData(plain.data, s), screenLayout(plain.layout, s), screenConfig(BOOK_CONFIG, s))
+      .then(null, function (err) { console.error("qlib: redrawing a figure failed", err); });
+  }
+
+  function restyleAll() {
+    var s = screenNow();
+    document.querySelectorAll(".js-plotly-plot").forEach(function (el) {
+      if (el.closest(".qlib-explorable")) return;
+      restylePlain(el, s);
+    });
+    instances.forEach(function (ex) { ex.restyle(s); });
+  }
+
+  function watchScreen() {
+    if (typeof MutationObserver !== "undefined") {
+      new MutationObserver(restyleAll).observe(document.documentElement,
+        { attributes: true, attributeFilter: ["data-theme"] });
+    }
+    var resizeTimer = null;
+    window.addEventListener("resize", function () {
+      if (resizeTimer !== null) clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(function () { resizeTimer = null; restyleAll(); }, 150);
+    });
+    [NARROW_QUERY, TOUCH_QUERY].forEach(function (q) {
+      if (!window.matchMedia) return;
+      var mq = window.matchMedia(q);
+      if (mq.addEventListener) mq.addEventListener("change", restyleAll);
+    });
+  }
+
   // ---------------------------------------------------------------- explorable
   function Explorable(el) {
     this.el = el;
@@ -192,6 +454,19 @@
     this.state = this.controls.map(function (c) { return c.default; });
     this.figureDiv = el.querySelector(".qlib-explorable-figure");
     this.controlsDiv = el.querySelector(".qlib-explorable-controls");
+    this.resultNode = el.querySelector(".qlib-explorable-result");
+    // the figure in a box that can scroll sideways (see fitWidth), a cue after it
+    var box = document.createElement("div");
+    box.className = "qlib-explorable-scroll";
+    this.figureDiv.parentNode.insertBefore(box, this.figureDiv);
+    box.appendChild(this.figureDiv);
+    var cue = document.createElement("p");
+    cue.className = "qlib-scroll-cue";
+    cue.setAttribute("aria-hidden", "true");
+    cue.textContent = "Swipe sideways to see the whole figure \u2192";
+    box.parentNode.insertBefore(cue, box.nextSibling);
+    this.layout = null;
+    this.screen = screenKey(screenNow());
     this.base = decodeTree(this.payload.base);
     this.leafCache = new Map();
     this.packed = null;
@@ -274,15 +549,22 @@
     var flat = this.packed ? this.flatIndex() : -1;
     this.shownFlat = flat;
     var fig = this.figureAt(flat < 0 ? 0 : flat);
-    var config = Object.assign({ responsive: true }, this.payload.config || {});
+    var s = screenNow();
+    this.screen = screenKey(s);
+    if (this.resultNode) showResult(this.resultNode, titleLines(fig.layout));
+    var layout = screenLayout(fig.layout, s);
+    this.layout = fig.layout;
+    fitWidth(this.figureDiv, fig.layout);
+    var data = screenData(fig.data, s);
+    var config = screenConfig(Object.assign({ responsive: true }, this.payload.config || {}), s);
     var react = this.drawn;
     this.drawn = true;
     // A responsive plot fills its div, so the div needs the figure's height.
     var height = typeof fig.layout.height === "number" ? fig.layout.height : 450;
     this.figureDiv.style.height = height + "px";
     this.queue = this.queue.then(function () {
-      return react ? Plotly.react(self.figureDiv, fig.data, fig.layout, config)
-        : Plotly.newPlot(self.figureDiv, fig.data, fig.layout, config);
+      return react ? Plotly.react(self.figureDiv, data, layout, config)
+        : Plotly.newPlot(self.figureDiv, data, layout, config);
     }).then(function () {
       self.el.setAttribute("data-qlib-index", String(flat < 0 ? self.defaultFlat() : flat));
       if (first) self.el.setAttribute("data-qlib-ready", "true");
@@ -290,6 +572,13 @@
       console.error("qlib explorable " + self.name + ": drawing failed", err);
     });
     return this.queue;
+  };
+
+  // Redraw the setting on screen for a changed screen (theme, touch, width).
+  Explorable.prototype.restyle = function (s) {
+    if (!this.drawn) return;
+    if (screenKey(s) !== this.screen) this.render(false);
+    else if (this.layout) fitWidth(this.figureDiv, this.layout);
   };
 
   Explorable.prototype.defaultFlat = function () {
@@ -385,6 +674,10 @@
     if (first !== null && typeof first.scrollIntoView === "function") {
       first.scrollIntoView({ block: "center" });
     }
+    watchScreen();
+    // plain figures are drawn by inline scripts that have run by now
+    restyleAll();
+    window.addEventListener("load", restyleAll);
     window.addEventListener("hashchange", function () {
       var parsedNow = parseHash();
       instances.forEach(function (ex) {
