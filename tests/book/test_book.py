@@ -99,9 +99,18 @@ def browser():
         yield browser
 
 
-def _open(browser, url):
-    """Open url offline: every request not to 127.0.0.1 is blocked and recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+PHONE = dict(viewport={"width": 400, "height": 800}, has_touch=True, is_mobile=True)
+
+
+def _open(browser, url, *, theme=None, **context_options):
+    """Open url offline: every request not to 127.0.0.1 is blocked and recorded.
+
+    ``theme`` ("light" or "dark") is the reader's stored choice of the theme's
+    toggle; ``context_options`` (a viewport, touch) go to Playwright's context."""
+    context = browser.new_context(**({"viewport": {"width": 1280, "height": 900}} | context_options))
+    if theme is not None:
+        # what the theme's toggle stores; the theme reads it before the page is drawn
+        context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}')")
     blocked, errors = [], []
 
     def route(route):
@@ -251,6 +260,122 @@ def test_setting_in_url_is_restored(browser, site):
         page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
         page.wait_for_timeout(150)
         assert page.evaluate(_FIGURE_DATA, page.evaluate(_FIGURE_INDEX, 0)) == moved
+        assert not errors
+    finally:
+        context.close()
+
+
+# --- every reader's screen: phones, dark mode, screen readers -------------------
+
+# Elements of the article that run past the viewport's right edge without a
+# box that scrolls them sideways (code blocks, tables, wide figures have one).
+_OVERFLOWING = """() => {
+  const W = document.documentElement.clientWidth;
+  const contained = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const ox = getComputedStyle(a).overflowX;
+      if ((ox === 'auto' || ox === 'scroll' || ox === 'hidden') && a.getBoundingClientRect().right <= W + 1) return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll('.bd-article *')]
+    .filter(el => el.getBoundingClientRect().right > W + 1 && el.getClientRects().length && !contained(el))
+    .map(el => el.tagName.toLowerCase() + '.' + String(el.className).slice(0, 40) + ': ' +
+               (el.textContent || '').trim().slice(0, 50));
+}"""
+
+_CONTROLS_OUTSIDE = """() => [...document.querySelectorAll('.qlib-explorable')].flatMap(ex => {
+  const box = ex.getBoundingClientRect();
+  return [...ex.querySelectorAll('.qlib-control, .qlib-control-input, output, label')]
+    .filter(c => { const r = c.getBoundingClientRect(); return r.left < box.left - 0.5 || r.right > box.right + 0.5; })
+    .map(c => ex.dataset.qlibName + ': ' + (c.id || c.className)); })"""
+
+_SMALL_TARGETS = """() => [...document.querySelectorAll('.qlib-explorable .qlib-control-input')]
+  .filter(c => c.getBoundingClientRect().height < 44).map(c => c.id)"""
+
+_AXES = """(i) => { const l = document.querySelectorAll('.js-plotly-plot')[i]._fullLayout;
+  return Object.keys(l).filter(k => /^[xy]axis\\d*$/.test(k)).map(k => [k, (l[k].range || []).slice()]); }"""
+
+
+def _swipe(context, page, x, y, dy, steps=10):
+    """A finger's vertical swipe by dy pixels (negative: up), as the browser's touch input."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, steps + 1):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + dy * k / steps}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_on_a_phone_a_page_fits_and_a_swipe_over_a_figure_scrolls_it(browser, site, name):
+    """At 400 px with touch: nothing runs off the screen, controls stay in their box
+    with touch targets of 44 px, no toolbar, and a vertical swipe over each figure
+    scrolls the page and leaves the figure's axes as they were."""
+    context, page, blocked, errors = _open(browser, f"{site}/{name}.html", **PHONE)
+    try:
+        page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+        page.wait_for_timeout(500)
+        assert page.evaluate(_OVERFLOWING) == []
+        assert page.evaluate(_CONTROLS_OUTSIDE) == []
+        assert page.evaluate(_SMALL_TARGETS) == []
+        assert page.evaluate("""() => [...document.querySelectorAll('.modebar-container')]
+            .filter(m => getComputedStyle(m).display !== 'none').length""") == 0
+        for i in range(page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")):
+            page.evaluate("i => document.querySelectorAll('.js-plotly-plot')[i].scrollIntoView({block: 'start'})", i)
+            page.wait_for_timeout(150)
+            box = page.locator(".js-plotly-plot").nth(i).bounding_box()
+            room = page.evaluate("() => document.documentElement.scrollHeight - innerHeight - scrollY")
+            dy = -250 if room > 150 else 250  # towards the end of the page, or back at its end
+            y = max(min(box["y"] + box["height"] / 2, 800 - 40 + min(dy, 0)) , 40 + max(dy, 0))
+            axes, before = page.evaluate(_AXES, i), page.evaluate("() => scrollY")
+            _swipe(context, page, box["x"] + box["width"] / 2, y, dy)
+            page.wait_for_timeout(300)
+            assert abs(page.evaluate("() => scrollY") - before) > 50, f"figure {i} kept the swipe"
+            assert page.evaluate(_AXES, i) == axes, f"figure {i} zoomed or panned instead of scrolling"
+        assert not blocked and not errors, (blocked, errors)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_in_dark_mode_no_figure_is_painted_on_white(browser, site, name):
+    context, page, blocked, errors = _open(browser, f"{site}/{name}.html", theme="dark")
+    try:
+        page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+        page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
+            .every(gd => gd._fullLayout.paper_bgcolor === 'rgba(0,0,0,0)')""", timeout=5_000)
+        painted = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd => {
+            const out = [];
+            for (let a = gd; a && a !== document.body; a = a.parentElement) {
+              const bg = getComputedStyle(a).backgroundColor;
+              const m = bg.match(/rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?/);
+              if (m && (m[4] === undefined || +m[4] > 0.1) && (+m[1] + +m[2] + +m[3]) / 3 > 128)
+                out.push(a.tagName + '.' + String(a.className).slice(0, 30) + ' ' + bg);
+            }
+            return out; })""")
+        assert painted == [], f"light backgrounds behind figures: {painted[:3]}"
+        assert not blocked and not errors, (blocked, errors)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_every_figure_and_control_has_an_accessible_name(browser, site, name):
+    context, page, _, errors = _open(browser, f"{site}/{name}.html")
+    try:
+        page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+        page.wait_for_timeout(300)
+        unnamed = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => {
+            if (gd.getAttribute('role') !== 'img') return true;
+            const ids = (gd.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+            const text = ids.map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim();
+            return text.length < 3; }).length""")
+        assert unnamed == 0, f"{unnamed} figure(s) without an accessible name"
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll('.qlib-explorable .qlib-control-input')]
+            .filter(c => !(c.labels && c.labels.length && c.labels[0].textContent.trim())).map(c => c.id)""")
+        assert unlabelled == []
         assert not errors
     finally:
         context.close()

@@ -195,6 +195,7 @@
   var NARROW_QUERY = "(max-width: 36rem)";
   var TOUCH_QUERY = "(hover: none) and (pointer: coarse)";
   var AXIS_RE = /^[xy]axis\d*$/;
+  var SCENE_RE = /^scene\d*$/;
   var BOOK_CONFIG = { responsive: true, displaylogo: false, displayModeBar: "hover" };
 
   function mediaMatches(query) {
@@ -229,6 +230,8 @@
       rgb = [0, 2, 4].map(function (i) { return parseInt(h.slice(i, i + 2), 16); });
     } else if (c === "black") {
       rgb = [0, 0, 0];
+    } else if (c === "white") {
+      rgb = [255, 255, 255];
     } else {
       m = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)/.exec(c);
       if (m) rgb = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -319,6 +322,8 @@
           var b = copyOf(sh);
           if (b.line && tooDark(b.line.color)) b.line = Object.assign(copyOf(b.line), { color: ink });
           if (tooDark(b.fillcolor)) b.fillcolor = ink;
+          // a white box holds dark ink, now drawn light: the box goes, its outline stays
+          else if (luminance(b.fillcolor) !== null && luminance(b.fillcolor) > 0.95) b.fillcolor = "rgba(0,0,0,0)";
           return b;
         });
       }
@@ -326,6 +331,12 @@
     if (s.touch) {
       out.dragmode = false;
       axes.forEach(function (k) { out[k] = Object.assign(copyOf(out[k]), { fixedrange: true }); });
+      // a 3D scene turns under a finger: on touch it stays put and the page scrolls
+      var scenes = Object.keys(out).filter(function (k) { return SCENE_RE.test(k); });
+      if (scenes.indexOf("scene") < 0) scenes.push("scene");  // ignored by a 2D figure
+      scenes.forEach(function (k) {
+        out[k] = Object.assign(copyOf(out[k]), { dragmode: false });
+      });
     }
     if (s.narrow && titleLines(layout).length) {
       out.title = Object.assign(copyOf(out.title), { text: "", subtitle: { text: "" } });
@@ -352,9 +363,16 @@
     });
   }
 
-  function screenConfig(config, s) {
+  var GL3D_TYPES = { scatter3d: 1, surface: 1, mesh3d: 1, cone: 1, streamtube: 1, isosurface: 1, volume: 1 };
+
+  // On touch, a 3D scene is drawn still: its camera takes every touch (even with
+  // its dragmode off), so the page could not scroll past it. Its controls still work.
+  function screenConfig(config, s, data) {
     var out = Object.assign({}, config);
-    if (s.touch) out.displayModeBar = false;
+    if (s.touch) {
+      out.displayModeBar = false;
+      if ((data || []).some(function (t) { return t && GL3D_TYPES[t.type]; })) out.staticPlot = true;
+    }
     return out;
   }
 
@@ -413,7 +431,8 @@
     var key = screenKey(s);
     if (key === plain.key) return;
     plain.key = key;
-    Plotly.react(el, screenData(plain.data, s), screenLayout(plain.layout, s), screenConfig(BOOK_CONFIG, s))
+    Plotly.react(el, screenData(plain.data, s), screenLayout(plain.layout, s),
+      screenConfig(BOOK_CONFIG, s, plain.data))
       .then(null, function (err) { console.error("qlib: redrawing a figure failed", err); });
   }
 
@@ -556,7 +575,7 @@
     this.layout = fig.layout;
     fitWidth(this.figureDiv, fig.layout);
     var data = screenData(fig.data, s);
-    var config = screenConfig(Object.assign({ responsive: true }, this.payload.config || {}), s);
+    var config = screenConfig(Object.assign({ responsive: true }, this.payload.config || {}), s, data);
     var react = this.drawn;
     this.drawn = true;
     // A responsive plot fills its div, so the div needs the figure's height.
