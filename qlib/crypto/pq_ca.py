@@ -244,9 +244,7 @@ class CertificateAuthority:
     """
 
     def __init__(self, name: str = "qlib VPN CA", *, valid_days: float = 365.0,
-                 not_before: datetime.datetime | None = None,
-                 _key: mldsa.MLDSA65PrivateKey | None = None,
-                 _certificate: x509.Certificate | None = None):
+                 not_before: datetime.datetime | None = None):
         if not isinstance(name, str):
             raise TypeError(f"name must be a str, got {name!r} of type {type(name).__name__}")
         if not 1 <= len(name) <= 64 or any(ord(c) < 32 or ord(c) == 127 for c in name):
@@ -255,9 +253,6 @@ class CertificateAuthority:
         not_before = _check_time("not_before", not_before)
         self._lock = threading.Lock()
         self._revoked: dict[int, datetime.datetime] = {}
-        if _key is not None:
-            self._key, self.certificate = _key, _certificate
-            return
         self._key = mldsa.MLDSA65PrivateKey.generate()
         start = not_before or _utcnow() - datetime.timedelta(minutes=1)
         self.certificate = (
@@ -434,8 +429,8 @@ class CertificateAuthority:
             raise ValueError("ca.key does not match ca.pem's public key")
         if not crl.is_signature_valid(cert.public_key()):
             raise ValueError("crl.pem is not signed by this CA")
-        name = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
-        ca = cls(name, _key=key, _certificate=cert)
+        ca = cls.__new__(cls)
+        ca._lock, ca._revoked, ca._key, ca.certificate = threading.Lock(), {}, key, cert
         for revoked in crl:
             ca._revoked[revoked.serial_number] = revoked.revocation_date_utc
         return ca

@@ -188,7 +188,17 @@ class PresharedKey:
         The other end's identity: the server's DNS name on the client side, the
         client's certificate name or username on the server side.
     handshake_bytes_sent, handshake_bytes_received : int
-        TLS bytes this side sent and received until its handshake completed.
+        TLS bytes this side sent and received until its handshake completed
+        (records with their headers, as on the wire).
+
+    Notes
+    -----
+    Returned by :func:`request_psk` on the client and passed to ``on_key`` on the
+    server; the two keys of one exchange are equal. ``group`` and
+    ``signature_algorithm`` are what OpenSSL negotiated and was restricted to;
+    the handshake bytes include both ML-DSA-65 leaf certificates (the root is not
+    sent: both ends hold it). Introduced in the chapter *Post-quantum vs quantum
+    cryptography*.
     """
 
     key: bytes = field(repr=False)
@@ -215,7 +225,34 @@ class PresharedKey:
 
 @dataclass
 class PSKServerStats:
-    """What a :class:`PSKServer` did, by outcome (counts since it started)."""
+    """What a :class:`PSKServer` did, by outcome (counts since it started).
+
+    Attributes
+    ----------
+    connections : int
+        TCP connections accepted.
+    rate_limited : int
+        Connections closed at once: over the source's rate or concurrency cap, or
+        the server full.
+    handshake_failures : int
+        TLS handshakes that failed for a reason other than the client's
+        certificate (no common group, garbage, truncation, a closed connection).
+    authentication_failures : int
+        Client certificates refused (other CA, expired, revoked, wrong purpose,
+        none) and wrong usernames or passwords.
+    protocol_errors : int
+        Malformed messages, refused periods and keys ``on_key`` could not use.
+    timeouts : int
+        Connections whose deadline passed.
+    keys_issued : int
+        Keys derived and handed to ``on_key`` (then confirmed to the client).
+    refusals : collections.deque
+        The last 64 refusals as ``(kind, message)``, newest last.
+
+    Notes
+    -----
+    Introduced in the chapter *Post-quantum vs quantum cryptography*.
+    """
 
     connections: int = 0
     rate_limited: int = 0
@@ -412,9 +449,10 @@ class _Channel:
 
 
 def _ssl_reason(exc: SSL.Error) -> str:
-    parts = [p[2] for p in exc.args[0] if isinstance(p, tuple) and len(p) == 3] if exc.args and \
-        isinstance(exc.args[0], list) else []
-    return "; ".join(str(p) for p in parts if p) or str(exc)
+    """OpenSSL's reason strings in ``exc`` (its args are a list of (library, function, reason))."""
+    entries = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
+    reasons = [str(e[2]) for e in entries if isinstance(e, tuple) and len(e) == 3 and e[2]]
+    return "; ".join(reasons) or str(exc)
 
 
 def _check_negotiated(channel: _Channel) -> None:
@@ -610,7 +648,11 @@ class PSKServer:
         return ctx
 
     def update_crl(self, crl_file) -> None:
-        """Use the CRL in ``crl_file`` for every later handshake (e.g. after a revocation)."""
+        """Use the CRL in ``crl_file`` for every later handshake (e.g. after a revocation).
+
+        Handshakes in progress finish with the CRL they started with. Raises
+        ``ValueError`` (naming ``crl_file``) if the file is missing or not a PEM CRL.
+        """
         self._ctx = self._make_context(_check_file("crl_file", crl_file))
 
     # ------------------------------------------------------------------ plumbing
@@ -693,9 +735,9 @@ class PSKServer:
                     self._refuse(channel, _REFUSED_PROTOCOL, "the server could not install the key")
                     self._count("protocol_errors", "on_key", f"{source}: {type(exc).__name__}")
                     return
+            self._count("keys_issued")  # before the client can hear of it
             channel.send_message(_KEY_OK, struct.pack("!Q", period))
             channel.close()
-            self._count("keys_issued")
         except SSL.Error as exc:
             reason = _ssl_reason(exc)
             if "certificate verify failed" in reason:
@@ -899,7 +941,7 @@ def _client_exchange(channel: _Channel, host, port, period, request, mode, serve
                 raise PSKServerIdentityError(f"{where}: the server's certificate was refused: "
                                              f"{channel.verify_error()}") from None
             raise PSKHandshakeError(f"{where}: TLS handshake failed: {reason}") from None
-        except _PeerClosed:
+        except (_PeerClosed, ConnectionResetError, BrokenPipeError):
             raise PSKHandshakeError(f"{where}: the connection closed during the handshake "
                                     f"(the server refused it, or it was rate-limited)") from None
         _check_negotiated(channel)
