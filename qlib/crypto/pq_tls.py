@@ -189,7 +189,15 @@ class PresharedKey:
         client's certificate name or username on the server side.
     handshake_bytes_sent, handshake_bytes_received : int
         TLS bytes this side sent and received until its handshake completed
-        (records with their headers, as on the wire).
+        (records with their headers, as on the wire). Exact on the client; the
+        server may count the client's first message with its last handshake flight
+        when both arrive in one read.
+    handshake_records_sent, handshake_records_received : tuple of (str, int)
+        The same bytes as TLS records, ``(content type, bytes with the 5-byte
+        header)`` in order: the first record sent by a client is its ClientHello
+        (with the 1216-byte hybrid key share), the first it receives the
+        ServerHello (1120-byte share); the certificates and signatures follow
+        encrypted, as ``application_data``.
 
     Notes
     -----
@@ -211,6 +219,8 @@ class PresharedKey:
     peer: str
     handshake_bytes_sent: int
     handshake_bytes_received: int
+    handshake_records_sent: tuple = ()
+    handshake_records_received: tuple = ()
 
     @property
     def handshake_bytes(self) -> int:
@@ -343,6 +353,36 @@ def _pq_context(*, ca_file: Path, cert_file: Path | None, key_file: Path | None,
 # One TLS connection driven through memory BIOs (so bytes can be counted and
 # every read has a deadline)
 # --------------------------------------------------------------------------- #
+_RECORD_TYPES = {20: "change_cipher_spec", 21: "alert", 22: "handshake", 23: "application_data"}
+_MAX_RECORDS = 256
+
+
+class _RecordLog:
+    """Splits one direction's byte stream into TLS records, keeping (content type, bytes)."""
+
+    def __init__(self):
+        self.header = b""
+        self.skip = 0
+        self.records: list[tuple[str, int]] = []
+
+    def feed(self, data: bytes) -> None:
+        i = 0
+        while i < len(data) and len(self.records) < _MAX_RECORDS:
+            if self.skip:
+                n = min(self.skip, len(data) - i)
+                self.skip -= n
+                i += n
+                continue
+            take = data[i:i + 5 - len(self.header)]
+            self.header += take
+            i += len(take)
+            if len(self.header) == 5:
+                length = int.from_bytes(self.header[3:5], "big")
+                kind = _RECORD_TYPES.get(self.header[0], f"type {self.header[0]}")
+                self.records.append((kind, 5 + length))
+                self.skip, self.header = length, b""
+
+
 class _Channel:
     def __init__(self, ctx: SSL.Context, sock: socket.socket, deadline: float, *, server: bool):
         self.sock, self.deadline = sock, deadline
@@ -353,6 +393,9 @@ class _Channel:
             self.conn.set_connect_state()
         self.sent = self.received = 0
         self.handshake_sent = self.handshake_received = 0
+        self._logs: dict[str, _RecordLog] | None = {"sent": _RecordLog(), "received": _RecordLog()}
+        self.records_sent: tuple[tuple[str, int], ...] = ()
+        self.records_received: tuple[tuple[str, int], ...] = ()
 
     def _remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -371,6 +414,8 @@ class _Channel:
             self.sock.settimeout(self._remaining())
             self.sock.sendall(data)
             self.sent += len(data)
+            if self._logs is not None:
+                self._logs["sent"].feed(data)
 
     def feed(self) -> None:
         self.sock.settimeout(self._remaining())
@@ -378,6 +423,8 @@ class _Channel:
         if not data:
             raise _PeerClosed("the peer closed the connection")
         self.received += len(data)
+        if self._logs is not None:
+            self._logs["received"].feed(data)
         self.conn.bio_write(data)
 
     def handshake(self) -> None:
@@ -393,6 +440,9 @@ class _Channel:
                 raise
             self.flush()
             self.handshake_sent, self.handshake_received = self.sent, self.received
+            self.records_sent = tuple(self._logs["sent"].records)
+            self.records_received = tuple(self._logs["received"].records)
+            self._logs = None
             return
 
     def _flush_quietly(self) -> None:
@@ -727,7 +777,9 @@ class PSKServer:
                 signature_algorithm=PQ_TLS_SIGNATURE, cipher=channel.conn.get_cipher_name(),
                 protocol=protocol, mode=self.mode, peer=peer,
                 handshake_bytes_sent=channel.handshake_sent,
-                handshake_bytes_received=channel.handshake_received)
+                handshake_bytes_received=channel.handshake_received,
+                handshake_records_sent=channel.records_sent,
+                handshake_records_received=channel.records_received)
             if self._on_key is not None:
                 try:
                     self._on_key(psk)
@@ -972,7 +1024,9 @@ def _client_exchange(channel: _Channel, host, port, period, request, mode, serve
             signature_algorithm=PQ_TLS_SIGNATURE, cipher=channel.conn.get_cipher_name(),
             protocol=protocol, mode=mode, peer=server_name,
             handshake_bytes_sent=channel.handshake_sent,
-            handshake_bytes_received=channel.handshake_received)
+            handshake_bytes_received=channel.handshake_received,
+            handshake_records_sent=channel.records_sent,
+            handshake_records_received=channel.records_received)
         channel.close()
         return psk
     except (TimeoutError, socket.timeout):

@@ -149,6 +149,36 @@ def test_handshake_carries_the_published_post_quantum_sizes(pki):
     assert psk.handshake_bytes == psk.handshake_bytes_sent + psk.handshake_bytes_received
 
 
+def test_handshake_records_show_the_hybrid_key_shares_in_the_hellos(pki):
+    """ClientHello and ServerHello travel in the clear and carry the hybrid shares; the
+    rest of the handshake (certificates, CertificateVerify, Finished) is encrypted."""
+    with _server(pki) as server:
+        psk = _request(server, pki, **_client_cert(pki))
+    for records, total in ((psk.handshake_records_sent, psk.handshake_bytes_sent),
+                           (psk.handshake_records_received, psk.handshake_bytes_received)):
+        assert sum(size for _, size in records) == total
+        assert records[0][0] == "handshake"
+        assert {kind for kind, _ in records[1:]} <= {"change_cipher_spec", "application_data"}
+    client_hello = psk.handshake_records_sent[0][1]
+    server_hello = psk.handshake_records_received[0][1]
+    # record header 5 + handshake header 4 + the share + the Hello's other fields (< 400 bytes)
+    assert HYBRID_CLIENT_SHARE + 9 < client_hello < HYBRID_CLIENT_SHARE + 9 + 400
+    assert HYBRID_SERVER_SHARE + 9 < server_hello < HYBRID_SERVER_SHARE + 9 + 200
+    encrypted = sum(size for kind, size in psk.handshake_records_received if kind == "application_data")
+    assert encrypted > MLDSA65_PUBLIC_KEY + 2 * MLDSA65_SIGNATURE  # certificate + CertificateVerify
+
+
+def test_record_log_splits_a_stream_cut_anywhere():
+    stream = b"".join(bytes([t, 3, 3]) + len(body).to_bytes(2, "big") + body
+                      for t, body in ((22, b"x" * 300), (20, b"\x01"), (23, b"y" * 4000)))
+    for cut in (1, 3, 5, 7, 301, len(stream) - 1):
+        log = pq_tls._RecordLog()
+        log.feed(stream[:cut])
+        log.feed(stream[cut:])
+        assert [k for k, _ in log.records] == ["handshake", "change_cipher_spec", "application_data"]
+        assert sum(n for _, n in log.records) == len(stream)
+
+
 def _hkdf_expand_label(hash_cls, secret, label: bytes, context: bytes, length: int) -> bytes:
     """RFC 8446 section 7.1 HKDF-Expand-Label, written out from the RFC."""
     full = b"tls13 " + label
