@@ -741,6 +741,8 @@ class PSKServer:
         try:
             with sock:
                 self._exchange(sock, source)
+        except Exception as exc:  # a server thread must not die noisily on a peer's input
+            self._count("protocol_errors", "internal", f"{source}: {type(exc).__name__}: {exc}")
         finally:
             self._limiter.release(source)
             self._slots.release()

@@ -320,6 +320,21 @@ def test_client_with_a_crl_refuses_a_revoked_server(pki, tmp_path):
         assert server.stats.keys_issued == 0
 
 
+def test_a_failing_server_callback_closes_the_connection_without_a_key(pki):
+    def raises(period):
+        if period == 1:
+            raise RuntimeError("schedule unavailable")
+        return True
+
+    with _server(pki, check_period=raises) as server:
+        with pytest.raises(PSKProtocolError, match="closed the channel without an answer"):
+            _request(server, pki, **_client_cert(pki))
+        assert _wait_for(lambda: server.stats.protocol_errors == 1)
+        assert server.stats.refusals[-1] == ("internal", "127.0.0.1: RuntimeError: schedule unavailable")
+        assert server.stats.keys_issued == 0
+        assert len(_request(server, pki, period=2, **_client_cert(pki)).key) == 32  # still serving
+
+
 # --------------------------------------------------------------------------- #
 # Downgrade, truncation, garbage
 # --------------------------------------------------------------------------- #
@@ -456,6 +471,23 @@ def test_client_refuses_a_server_that_is_not_tls(pki, behaviour, error):
                         timeout=0.4, **_client_cert(pki))
     finally:
         fake.close()
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback (::1) on this machine")
+def test_ipv6_loopback_works_like_ipv4(pki):
+    cert, key = pki["server"]
+    with PSKServer(("::1", 0), ca_file=pki["ca_file"], crl_file=pki["crl_file"], cert_file=cert,
+                   key_file=key, timeout=TIMEOUT) as server:
+        assert server.address[0] == "::1"
+        assert len(_request(server, pki, **_client_cert(pki)).key) == 32
 
 
 def test_no_server_is_a_connect_error(pki):
