@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/repeaters.py
 	$(BIN)/python benchmarks/qkd.py
 	$(BIN)/python benchmarks/pqc.py
+	$(BIN)/python benchmarks/pq_tls.py
 	$(BIN)/python benchmarks/keyrates.py
 	$(BIN)/python benchmarks/beyond_plob.py
 	$(BIN)/python benchmarks/networks.py

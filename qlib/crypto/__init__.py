@@ -1,5 +1,7 @@
 """Post-quantum cryptography on the ``cryptography`` package: ML-KEM, ML-DSA, the
-X25519+ML-KEM-768 hybrid, cited sizes, Mosca's inequality, and a tunnel.
+X25519+ML-KEM-768 hybrid, cited sizes, Mosca's inequality, a hand-made tunnel,
+and a key service over real TLS 1.3 (an ML-DSA-65 CA, a scrypt password file, a
+WireGuard preshared key per period).
 
 Not imported by ``import qlib``: its names load on first use (``qlib.mlkem_keygen``)
 or with ``import qlib.crypto``.
@@ -65,6 +67,32 @@ from .tunnel import (
     generate_server_key,
     LoopbackAttacker,
 )
+from .pq_ca import (
+    IssuedCertificate,
+    CertificateAuthority,
+    write_private_pem,
+)
+from .pq_passwords import (
+    PasswordFile,
+    USERNAME_PATTERN,
+)
+from .pq_tls import (
+    PQ_TLS_GROUP,
+    PQ_TLS_SIGNATURE,
+    PSK_EXPORTER_LABEL,
+    MAX_MESSAGE_BYTES,
+    PSKError,
+    PSKHandshakeError,
+    PSKServerIdentityError,
+    PSKAuthenticationError,
+    PSKProtocolError,
+    PSKTimeoutError,
+    PSKConnectError,
+    PresharedKey,
+    PSKServerStats,
+    PSKServer,
+    request_psk,
+)
 
 __all__ = [
     # crypto.pqc
@@ -124,4 +152,27 @@ __all__ = [
     "tunnel_connect",
     "generate_server_key",
     "LoopbackAttacker",
+    # crypto.pq_ca
+    "IssuedCertificate",
+    "CertificateAuthority",
+    "write_private_pem",
+    # crypto.pq_passwords
+    "PasswordFile",
+    "USERNAME_PATTERN",
+    # crypto.pq_tls
+    "PQ_TLS_GROUP",
+    "PQ_TLS_SIGNATURE",
+    "PSK_EXPORTER_LABEL",
+    "MAX_MESSAGE_BYTES",
+    "PSKError",
+    "PSKHandshakeError",
+    "PSKServerIdentityError",
+    "PSKAuthenticationError",
+    "PSKProtocolError",
+    "PSKTimeoutError",
+    "PSKConnectError",
+    "PresharedKey",
+    "PSKServerStats",
+    "PSKServer",
+    "request_psk",
 ]
