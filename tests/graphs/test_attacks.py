@@ -8,6 +8,7 @@ from qlib.graphs import (
     QuantumNetwork,
     SatelliteLink,
     attack_link,
+    best_added_link,
     minimum_link_cut,
     relay_max_flow,
     relay_path,
@@ -104,3 +105,51 @@ def test_attack_bad_input():
         attack_link(net, "A", "R1", qber_threshold=0.7)
     with pytest.raises(ValueError, match="source and target must be different"):
         minimum_link_cut(net, "A", "A")
+
+
+# --- resilience: which new fibre helps most ----------------------------------------------
+
+def test_best_added_link_raises_the_cut_and_ranks_every_candidate():
+    net = ring().without_links([("R2", "B")])  # A-R1-B and a dead end at R2: one link cut stops it
+    candidates = [("A", "B", FibreLink(170.0)),  # beyond the decoy reach (about 140 km): no key
+                  ("R2", "B", FibreLink(40.0)),
+                  ("R1", "R2", FibreLink(5.0))]  # reaches R2, but R1-B still cuts alone
+    best = best_added_link(net, "A", "B", candidates)
+    assert best.link == ("R2", "B") and (best.cut_before, best.cut_after) == (1, 2)
+    assert best.network.has_link("R2", "B") and not net.has_link("R2", "B")
+    # each candidate's figures are those of the network with it added, recomputed here
+    for (u, v, model) in candidates:
+        added = net.with_link(u, v, model)
+        row = next(r for r in best.ranking if set(r[0]) == {u, v})
+        assert row[1:] == (minimum_link_cut(added, "A", "B").count, relay_max_flow(added, "A", "B").rate_bps)
+    assert [r[:2] for r in best.ranking][1:] == [(("A", "B"), 1), (("R1", "R2"), 1)]  # a tie keeps their order
+    assert best.ranking[2][2] == best.ranking[1][2] == relay_max_flow(net, "A", "B").rate_bps
+    assert best.rate_before_bps == relay_max_flow(net, "A", "B").rate_bps < best.rate_after_bps
+
+
+def test_best_added_link_by_rate_can_differ_from_by_cut():
+    """A 1 km shortcut R1-B doubles nothing (R1 is still the cut) but beats a slow second path on rate."""
+    net = QuantumNetwork({"A": "user", "R1": "trusted relay", "R2": "trusted relay", "B": "user"},
+                         [("A", "R1", FibreLink(5.0)), ("R1", "R2", FibreLink(100.0)), ("A", "R2", FibreLink(5.0))])
+    candidates = [("R1", "B", FibreLink(1.0)), ("R2", "B", FibreLink(110.0))]
+    by_cut = best_added_link(net, "A", "B", candidates)
+    by_rate = best_added_link(net, "A", "B", candidates, objective="rate")
+    assert by_cut.link == ("R1", "B") or by_cut.cut_after >= by_rate.cut_after
+    assert by_rate.rate_after_bps >= by_cut.rate_after_bps
+    assert by_rate.link == max(candidates, key=lambda c: relay_max_flow(net.with_link(*c), "A", "B").rate_bps)[:2]
+
+
+def test_best_added_link_bad_input():
+    net = ring()
+    with pytest.raises(ValueError, match="candidates must hold at least one"):
+        best_added_link(net, "A", "B", [])
+    with pytest.raises(ValueError, match="there is already a link between 'A' and 'R1'"):
+        best_added_link(net, "A", "B", [("A", "R1", FibreLink(1.0))])
+    with pytest.raises(ValueError, match="self-loop"):
+        best_added_link(net, "A", "B", [("A", "A", FibreLink(1.0))])
+    with pytest.raises(ValueError, match=r"candidate \('B', 'A'\) is listed twice"):
+        best_added_link(net, "A", "B", [("A", "B", FibreLink(1.0)), ("B", "A", FibreLink(2.0))])
+    with pytest.raises(ValueError, match=r"objective must be one of 'cut', 'rate', got 'speed'"):
+        best_added_link(net, "A", "B", [("A", "B", FibreLink(1.0))], objective="speed")
+    with pytest.raises(TypeError, match="each candidate must be a tuple"):
+        best_added_link(net, "A", "B", [("A", "B")])
