@@ -128,15 +128,23 @@ def test_best_added_link_raises_the_cut_and_ranks_every_candidate():
 
 
 def test_best_added_link_by_rate_can_differ_from_by_cut():
-    """A 1 km shortcut R1-B doubles nothing (R1 is still the cut) but beats a slow second path on rate."""
-    net = QuantumNetwork({"A": "user", "R1": "trusted relay", "R2": "trusted relay", "B": "user"},
-                         [("A", "R1", FibreLink(5.0)), ("R1", "R2", FibreLink(100.0)), ("A", "R2", FibreLink(5.0))])
-    candidates = [("R1", "B", FibreLink(1.0)), ("R2", "B", FibreLink(110.0))]
+    """A second, disjoint but slow way in (R4-B, 120 km) doubles the links to cut; a 5 km bypass of
+    the slow R1-B fibre (R1-R3) shares the link A-R1, so one cut still stops it, but it is far faster."""
+    net = QuantumNetwork({"A": "user", "R1": "trusted relay", "R3": "trusted relay", "R4": "trusted relay",
+                          "B": "user"},
+                         [("A", "R1", FibreLink(5.0)), ("R1", "B", FibreLink(100.0)), ("R3", "B", FibreLink(5.0)),
+                          ("A", "R4", FibreLink(5.0))])
+    candidates = [("R4", "B", FibreLink(120.0)), ("R1", "R3", FibreLink(5.0))]
     by_cut = best_added_link(net, "A", "B", candidates)
     by_rate = best_added_link(net, "A", "B", candidates, objective="rate")
-    assert by_cut.link == ("R1", "B") or by_cut.cut_after >= by_rate.cut_after
-    assert by_rate.rate_after_bps >= by_cut.rate_after_bps
-    assert by_rate.link == max(candidates, key=lambda c: relay_max_flow(net.with_link(*c), "A", "B").rate_bps)[:2]
+    assert (by_cut.link, by_cut.cut_after) == (("R4", "B"), 2)
+    assert (by_rate.link, by_rate.cut_after) == (("R1", "R3"), 1)
+    assert by_rate.rate_after_bps > 10 * by_cut.rate_after_bps
+    # the closed forms of the two flows: two disjoint paths add; the bypass is limited by A-R1 or by R1-B + R3-B
+    rate = {length: FibreLink(length).key_rate_bps() for length in (5.0, 100.0, 120.0)}
+    assert abs(by_cut.rate_after_bps - (rate[100.0] + rate[120.0])) < 3e-3
+    assert abs(by_rate.rate_after_bps - min(rate[5.0], rate[100.0] + rate[5.0])) < 3e-3
+    assert by_rate.ranking[1][0] == by_cut.link and by_cut.ranking[1][0] == by_rate.link
 
 
 def test_best_added_link_bad_input():
