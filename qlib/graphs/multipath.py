@@ -219,7 +219,7 @@ class MultipathRelay:
             A node not in the network; ``source`` or ``target`` (they hold the
             key by definition: the question is about relays).
         TypeError
-            ``compromised_nodes`` a single string or not iterable.
+            ``compromised_nodes`` a single string, not iterable, or holding a non-string.
         """
         return self.found and len(self.exposed_paths(compromised_nodes)) == len(self.paths)
 
@@ -227,9 +227,14 @@ class MultipathRelay:
         if isinstance(compromised_nodes, (str, bytes)) or not isinstance(compromised_nodes, Iterable):
             raise TypeError(f"compromised_nodes must be an iterable of node names, got "
                             f"{compromised_nodes!r} of type {type(compromised_nodes).__name__}")
-        held = set(compromised_nodes)
+        held = set()
+        for node in compromised_nodes:
+            if not isinstance(node, str):
+                raise TypeError(f"compromised_nodes must hold node names (str), got {node!r} of type "
+                                f"{type(node).__name__}")
+            held.add(node)
         for node in held:
-            if not isinstance(node, str) or node not in self._nodes:
+            if node not in self._nodes:
                 raise ValueError(f"compromised_nodes names unknown node {node!r}; nodes: {sorted(self._nodes)}")
             if node in (self.source, self.target):
                 raise ValueError(f"compromised_nodes holds {node!r}, an end of the key, which holds the key "

@@ -80,6 +80,7 @@ def test_minimum_relay_cut_equals_the_most_node_disjoint_paths(case):
         return
     split = relay_over_disjoint_paths(net, s, t, seed=0)
     assert split.delivered
+    assert relay_over_disjoint_paths(net, s, t, k=1, seed=0).rate_bps == relay_path(net, s, t).rate_bps  # widest
     assert len(split.paths) == cut.disjoint_paths
     inner = [set(p[1:-1]) for p in split.paths]
     for a, b in itertools.combinations(inner, 2):
@@ -240,6 +241,10 @@ def test_bad_input():
         minimum_relay_cut(nx.Graph(), "A", "B")
     with pytest.raises(TypeError, match="compromised_nodes must be an iterable of node names, got 'R1'"):
         split.exposed_to("R1")
+    with pytest.raises(TypeError, match=r"compromised_nodes must hold node names \(str\), got \['R1'\] of type list"):
+        split.exposed_to([["R1"]])  # unhashable: refused by name, not by set()
+    with pytest.raises(TypeError, match="compromised_nodes must be an iterable of node names, got 3"):
+        split.exposed_to(3)
     with pytest.raises(ValueError, match="compromised_nodes names unknown node 'R9'"):
         split.exposed_to({"R9"})
     with pytest.raises(ValueError, match="compromised_nodes holds 'A', an end of the key"):
