@@ -257,3 +257,22 @@ def test_bad_input():
         combine_shares([[0, 1], [1, 1, 0]])
     with pytest.raises(ValueError, match="at least one share"):
         combine_shares([])
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_networks())
+def test_two_shares_take_the_widest_pair_of_disjoint_paths(case):
+    """The chosen pair's rate is the best over every pair of node-disjoint paths (exhaustive)."""
+    net, s, t = case
+    g = _usable(net, s, t)
+    if not nx.has_path(g, s, t) or minimum_relay_cut(net, s, t).disjoint_paths < 2:
+        return
+    rate = {frozenset(l.nodes): l.key_rate_bps for l in net.links}
+
+    def width(path):
+        return min(rate[frozenset(e)] for e in zip(path, path[1:]))
+
+    paths = [tuple(p) for p in nx.all_simple_paths(g, s, t)]
+    best = max(min(width(a), width(b)) for a, b in itertools.combinations(paths, 2)
+               if not set(a[1:-1]) & set(b[1:-1]))
+    assert relay_over_disjoint_paths(net, s, t, k=2, seed=0).rate_bps == best
