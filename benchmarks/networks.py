@@ -1,7 +1,8 @@
 """Speed of the graph library (prints figures, asserts nothing).
 
 Target (issue 14): the max-flow key rate between two users of a 100-node,
-300-link network <= 20 ms.
+300-link network <= 20 ms. The node cut, the XOR shares over disjoint paths and
+the search for the best added fibre of the attacks chapter are timed beside it.
 
 Run: ``python benchmarks/networks.py``
 """
@@ -13,7 +14,8 @@ import time
 import networkx as nx
 import numpy as np
 
-from qlib.graphs import FibreLink, QuantumNetwork, minimum_link_cut, relay_max_flow, relay_path
+from qlib.graphs import (FibreLink, QuantumNetwork, best_added_link, minimum_link_cut, minimum_relay_cut,
+                         relay_max_flow, relay_over_disjoint_paths, relay_path)
 
 from _timing import median_and_p95  # benchmarks/ is on sys.path when run as a script
 
@@ -37,11 +39,18 @@ def main():
     build = time.perf_counter() - t0
     print(f"building a 100-node, 300-link network (300 decoy key rates and chains): {build * 1e3:.0f} ms")
     source, target = "n0", "n99"
+    missing = [(u, v) for u in net.nodes for v in net.nodes if u < v and not net.has_link(u, v)]
+    candidates = [(u, v, FibreLink(30.0)) for u, v in missing[:10]]
     cases = [
         ("max-flow key rate between two users, 100 nodes, 300 links (target <= 20 ms)",
          lambda: relay_max_flow(net, source, target), 200),
         ("widest single relay path, same network", lambda: relay_path(net, source, target), 200),
         ("minimum link cut (count), same network", lambda: minimum_link_cut(net, source, target), 50),
+        ("minimum relay cut (node cut), same network", lambda: minimum_relay_cut(net, source, target), 50),
+        ("XOR shares over every node-disjoint path, 64-bit key, same network",
+         lambda: relay_over_disjoint_paths(net, source, target, seed=0), 20),
+        ("best of 10 candidate fibres (a max flow and a link cut each), same network",
+         lambda: best_added_link(net, source, target, candidates), 5),
     ]
     for label, fn, repeats in cases:
         median, p95 = median_and_p95(fn, repeats)

@@ -12,7 +12,8 @@ The library has three floors (``docs/architecture.md`` draws the whole house):
   tampering, post-processing), with the physical constants in
   :mod:`qlib.constants`;
 - networks as graphs, :mod:`qlib.graphs` (physics on ``networkx``: key relay,
-  entanglement routing and attacks on a network of links);
+  entanglement routing, attacks on a network of links and keys split over
+  node-disjoint paths);
 - cryptography, :mod:`qlib.crypto` (post-quantum primitives on ``cryptography``);
 - presentation, :mod:`qlib.viz` (the book's Plotly style, explorables, figure helpers).
 
@@ -367,10 +368,19 @@ _LAZY = {
     "best_route": "qlib.graphs.routing",
     "disjoint_routes": "qlib.graphs.routing",
     "trust_versus_rate": "qlib.graphs.routing",
+    "ADDED_LINK_OBJECTIVES": "qlib.graphs.attacks",
     "LinkAttack": "qlib.graphs.attacks",
     "LinkCut": "qlib.graphs.attacks",
+    "AddedLink": "qlib.graphs.attacks",
     "attack_link": "qlib.graphs.attacks",
     "minimum_link_cut": "qlib.graphs.attacks",
+    "best_added_link": "qlib.graphs.attacks",
+    "MultipathRelay": "qlib.graphs.multipath",
+    "RelayCut": "qlib.graphs.multipath",
+    "xor_shares": "qlib.graphs.multipath",
+    "combine_shares": "qlib.graphs.multipath",
+    "relay_over_disjoint_paths": "qlib.graphs.multipath",
+    "minimum_relay_cut": "qlib.graphs.multipath",
     "BOOK_TEMPLATE": "qlib.viz.style",
     "BOOK_COLORWAY": "qlib.viz.style",
     "style_figure": "qlib.viz.style",

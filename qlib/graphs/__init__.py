@@ -1,8 +1,9 @@
 """Networks as graphs, on networkx: nodes and links with their physical models
 (:mod:`~qlib.graphs.network`), presets with cited geometry
 (:mod:`~qlib.graphs.presets`), trusted-node key relay (:mod:`~qlib.graphs.relay`),
-entanglement routing (:mod:`~qlib.graphs.routing`) and attacks on links
-(:mod:`~qlib.graphs.attacks`).
+entanglement routing (:mod:`~qlib.graphs.routing`), attacks on links and resilience
+(:mod:`~qlib.graphs.attacks`) and keys split over node-disjoint paths against
+compromised relays (:mod:`~qlib.graphs.multipath`).
 
 Not imported by ``import qlib``: its names load on first use
 (``qlib.QuantumNetwork``, which imports networkx) or with ``import qlib.graphs``.
@@ -43,10 +44,21 @@ from .routing import (
     trust_versus_rate,
 )
 from .attacks import (
+    ADDED_LINK_OBJECTIVES,
     LinkAttack,
     LinkCut,
+    AddedLink,
     attack_link,
     minimum_link_cut,
+    best_added_link,
+)
+from .multipath import (
+    MultipathRelay,
+    RelayCut,
+    xor_shares,
+    combine_shares,
+    relay_over_disjoint_paths,
+    minimum_relay_cut,
 )
 
 __all__ = [
@@ -81,8 +93,18 @@ __all__ = [
     "disjoint_routes",
     "trust_versus_rate",
     # graphs.attacks
+    "ADDED_LINK_OBJECTIVES",
     "LinkAttack",
     "LinkCut",
+    "AddedLink",
     "attack_link",
     "minimum_link_cut",
+    "best_added_link",
+    # graphs.multipath
+    "MultipathRelay",
+    "RelayCut",
+    "xor_shares",
+    "combine_shares",
+    "relay_over_disjoint_paths",
+    "minimum_relay_cut",
 ]

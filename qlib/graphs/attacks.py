@@ -26,22 +26,30 @@ at the threshold it still runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .._validation import check_qber
+from .._validation import check_choice, check_qber
 from ..qkd.asymptotic import SHOR_PRESKILL_THRESHOLD
 from ..qkd.tampering import qkd_aborts
 from .network import QuantumNetwork, _check_ends, _check_network
-from .relay import _relay_graph, _relay_no_path_reason
+from .relay import _relay_graph, _relay_no_path_reason, relay_max_flow
 
 __all__ = [
+    "ADDED_LINK_OBJECTIVES",
     "LinkAttack",
     "LinkCut",
+    "AddedLink",
     "attack_link",
     "minimum_link_cut",
+    "best_added_link",
 ]
+
+#: What :func:`best_added_link` ranks the candidates by first: the links an
+#: attacker must cut (``"cut"``) or the max-flow key rate (``"rate"``).
+ADDED_LINK_OBJECTIVES = ("cut", "rate")
 
 
 @dataclass(frozen=True)
@@ -220,3 +228,120 @@ def minimum_link_cut(network, source, target) -> LinkCut:
     order = {frozenset(e): i for i, e in enumerate(network.graph.edges())}
     links = tuple(sorted(cut, key=lambda e: order[frozenset(e)]))
     return LinkCut(source=source, target=target, links=links, count=len(links))
+
+
+@dataclass(frozen=True)
+class AddedLink:
+    """The candidate link that makes two users' key service most resilient (see :func:`best_added_link`).
+
+    Attributes
+    ----------
+    source, target : str
+    link : tuple of str
+        The chosen candidate's two nodes.
+    model : FibreLink or SatelliteLink
+        Its physical model.
+    network : QuantumNetwork
+        The network with that link added.
+    cut_before, cut_after : int
+        Links an attacker must cut to stop the key, without and with it
+        (:func:`minimum_link_cut`).
+    rate_before_bps, rate_after_bps : float
+        Max-flow key rate in bits/s without and with it (:func:`qlib.graphs.relay_max_flow`).
+    ranking : tuple of (tuple of str, int, float)
+        Every candidate as ``(link, cut, rate_bps)``, best first.
+    objective : str
+        ``"cut"`` or ``"rate"``: what was ranked first.
+    """
+
+    source: str
+    target: str
+    link: tuple
+    model: object = field(repr=False)
+    network: QuantumNetwork = field(repr=False)
+    cut_before: int
+    cut_after: int
+    rate_before_bps: float
+    rate_after_bps: float
+    ranking: tuple = field(repr=False)
+    objective: str
+
+
+def best_added_link(network, source, target, candidates, *, objective="cut") -> AddedLink:
+    r"""Of some candidate new links, the one that best protects the key between two nodes.
+
+    Parameters
+    ----------
+    network : QuantumNetwork
+    source, target : str
+        Two different nodes.
+    candidates : iterable of (str, str, FibreLink or SatelliteLink)
+        The links one could add, each between two nodes not yet linked; at least one.
+    objective : {"cut", "rate"}, default "cut"
+        Rank by the number of links an attacker must cut (:func:`minimum_link_cut`),
+        ties broken by the max-flow key rate; or by the rate, ties broken by the cut.
+        Remaining ties keep the candidates' order.
+
+    Returns
+    -------
+    AddedLink
+
+    Raises
+    ------
+    ValueError
+        No candidate, a candidate naming an unknown node, a self-loop, a link
+        that exists, the same pair twice; an unknown ``objective``; an unknown
+        node or ``source == target``.
+    TypeError
+        ``network`` not a :class:`QuantumNetwork`, a candidate not a triple,
+        a model neither :class:`FibreLink` nor :class:`SatelliteLink`.
+
+    Notes
+    -----
+    An exhaustive search: each candidate is added alone
+    (:meth:`QuantumNetwork.with_link`) and the two figures recomputed, so the
+    cost is one max flow and one minimum cut per candidate. Adding a link never
+    lowers either figure (a cut of the larger graph, minus the new link, is a
+    cut of the smaller one); a link raises the cut count only if it crosses
+    every minimum cut. Chapter *Attacks on a quantum network, and resilience*.
+
+    Examples
+    --------
+    >>> from qlib.graphs import FibreLink, QuantumNetwork, best_added_link
+    >>> line = QuantumNetwork({"A": "user", "R1": "trusted relay", "R2": "trusted relay", "B": "user"},
+    ...                       [("A", "R1", FibreLink(30.0)), ("R1", "B", FibreLink(30.0)),
+    ...                        ("A", "R2", FibreLink(40.0))])
+    >>> best = best_added_link(line, "A", "B", [("A", "B", FibreLink(90.0)), ("R2", "B", FibreLink(40.0))])
+    >>> best.link, best.cut_before, best.cut_after
+    (('R2', 'B'), 1, 2)
+    """
+    _check_network(network)
+    _check_ends(network, source, target)
+    check_choice("objective", objective, ADDED_LINK_OBJECTIVES)
+    if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Iterable):
+        raise TypeError(f"candidates must be an iterable of (node, node, link model), "
+                        f"got {type(candidates).__name__}")
+    candidates = list(candidates)
+    if not candidates:
+        raise ValueError("candidates must hold at least one (node, node, link model), got none")
+    seen, scored = set(), []
+    for item in candidates:
+        if not isinstance(item, tuple) or len(item) != 3:
+            raise TypeError(f"each candidate must be a tuple (node, node, link model), got {item!r}")
+        u, v, model = item
+        added = network.with_link(u, v, model)
+        pair = frozenset((u, v))
+        if pair in seen:
+            raise ValueError(f"candidate ({u!r}, {v!r}) is listed twice")
+        seen.add(pair)
+        cut = minimum_link_cut(added, source, target).count
+        rate = relay_max_flow(added, source, target).rate_bps
+        scored.append(((u, v), model, added, cut, rate))
+    first, second = (3, 4) if objective == "cut" else (4, 3)
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i][first], -scored[i][second], i))
+    best = scored[order[0]]
+    return AddedLink(source=source, target=target, link=best[0], model=best[1], network=best[2],
+                     cut_before=minimum_link_cut(network, source, target).count, cut_after=best[3],
+                     rate_before_bps=relay_max_flow(network, source, target).rate_bps, rate_after_bps=best[4],
+                     ranking=tuple((scored[i][0], scored[i][3], scored[i][4]) for i in order),
+                     objective=objective)

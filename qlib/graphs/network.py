@@ -545,6 +545,60 @@ class QuantumNetwork:
         graph.remove_edges_from(self._checked_pairs(links))
         return QuantumNetwork._from_graph(graph, self._positions)
 
+    def with_link(self, u, v, link) -> "QuantumNetwork":
+        """A copy of the network with one more link (a new fibre laid, a satellite link added).
+
+        Parameters
+        ----------
+        u, v : str
+            Two different nodes of the network with no link between them yet.
+        link : FibreLink or SatelliteLink
+            The new link's physical model; its figures are computed as at construction.
+
+        Returns
+        -------
+        QuantumNetwork
+            The same nodes, positions and links, plus ``(u, v)`` (listed last).
+
+        Raises
+        ------
+        ValueError
+            An unknown node, ``u == v`` (a self-loop), a link that already exists.
+        TypeError
+            ``link`` neither a :class:`FibreLink` nor a :class:`SatelliteLink`.
+
+        Notes
+        -----
+        The dual of :meth:`without_links`, for asking which new fibre makes a
+        network most resilient (:func:`qlib.graphs.best_added_link`, chapter
+        *Attacks on a quantum network, and resilience*).
+
+        Examples
+        --------
+        >>> from qlib.graphs import FibreLink, QuantumNetwork
+        >>> net = QuantumNetwork({"A": "user", "B": "user"}, [])
+        >>> net.with_link("A", "B", FibreLink(10.0)).link("B", "A").length_km
+        10.0
+        >>> net.with_link("A", "A", FibreLink(10.0))
+        Traceback (most recent call last):
+        ...
+        ValueError: link ('A', 'A') is a self-loop: a link joins two different nodes
+        """
+        self.check_node(u)
+        self.check_node(v)
+        if u == v:
+            raise ValueError(f"link ({u!r}, {v!r}) is a self-loop: a link joins two different nodes")
+        if self._graph.has_edge(u, v):
+            raise ValueError(f"there is already a link between {u!r} and {v!r} (one link per pair of nodes): "
+                             f"remove it first with without_links to replace it")
+        if not isinstance(link, _LINK_TYPES):
+            raise TypeError(f"link must be a FibreLink or a SatelliteLink, got {type(link).__name__}")
+        key, ent, fid = _link_figures(link)
+        graph = nx.Graph(self._graph)
+        graph.add_edge(u, v, model=link, key_rate_bps=key, entanglement_rate_hz=ent, fidelity=fid,
+                       length_km=float(link.length_km), order=(u, v))
+        return QuantumNetwork._from_graph(graph, self._positions)
+
     def as_repeaters(self) -> "QuantumNetwork":
         """The same places and links with every node a repeater (which forwards no key and learns none).
 

@@ -8,6 +8,7 @@ from qlib.graphs import (
     QuantumNetwork,
     SatelliteLink,
     attack_link,
+    best_added_link,
     minimum_link_cut,
     relay_max_flow,
     relay_path,
@@ -104,3 +105,59 @@ def test_attack_bad_input():
         attack_link(net, "A", "R1", qber_threshold=0.7)
     with pytest.raises(ValueError, match="source and target must be different"):
         minimum_link_cut(net, "A", "A")
+
+
+# --- resilience: which new fibre helps most ----------------------------------------------
+
+def test_best_added_link_raises_the_cut_and_ranks_every_candidate():
+    net = ring().without_links([("R2", "B")])  # A-R1-B and a dead end at R2: one link cut stops it
+    candidates = [("A", "B", FibreLink(170.0)),  # beyond the decoy reach (about 140 km): no key
+                  ("R2", "B", FibreLink(40.0)),
+                  ("R1", "R2", FibreLink(5.0))]  # reaches R2, but R1-B still cuts alone
+    best = best_added_link(net, "A", "B", candidates)
+    assert best.link == ("R2", "B") and (best.cut_before, best.cut_after) == (1, 2)
+    assert best.network.has_link("R2", "B") and not net.has_link("R2", "B")
+    # each candidate's figures are those of the network with it added, recomputed here
+    for (u, v, model) in candidates:
+        added = net.with_link(u, v, model)
+        row = next(r for r in best.ranking if set(r[0]) == {u, v})
+        assert row[1:] == (minimum_link_cut(added, "A", "B").count, relay_max_flow(added, "A", "B").rate_bps)
+    assert [r[:2] for r in best.ranking][1:] == [(("A", "B"), 1), (("R1", "R2"), 1)]  # a tie keeps their order
+    assert best.ranking[2][2] == best.ranking[1][2] == relay_max_flow(net, "A", "B").rate_bps
+    assert best.rate_before_bps == relay_max_flow(net, "A", "B").rate_bps < best.rate_after_bps
+
+
+def test_best_added_link_by_rate_can_differ_from_by_cut():
+    """A second, disjoint but slow way in (R4-B, 120 km) doubles the links to cut; a 5 km bypass of
+    the slow R1-B fibre (R1-R3) shares the link A-R1, so one cut still stops it, but it is far faster."""
+    net = QuantumNetwork({"A": "user", "R1": "trusted relay", "R3": "trusted relay", "R4": "trusted relay",
+                          "B": "user"},
+                         [("A", "R1", FibreLink(5.0)), ("R1", "B", FibreLink(100.0)), ("R3", "B", FibreLink(5.0)),
+                          ("A", "R4", FibreLink(5.0))])
+    candidates = [("R4", "B", FibreLink(120.0)), ("R1", "R3", FibreLink(5.0))]
+    by_cut = best_added_link(net, "A", "B", candidates)
+    by_rate = best_added_link(net, "A", "B", candidates, objective="rate")
+    assert (by_cut.link, by_cut.cut_after) == (("R4", "B"), 2)
+    assert (by_rate.link, by_rate.cut_after) == (("R1", "R3"), 1)
+    assert by_rate.rate_after_bps > 10 * by_cut.rate_after_bps
+    # the closed forms of the two flows: two disjoint paths add; the bypass is limited by A-R1 or by R1-B + R3-B
+    rate = {length: FibreLink(length).key_rate_bps() for length in (5.0, 100.0, 120.0)}
+    assert abs(by_cut.rate_after_bps - (rate[100.0] + rate[120.0])) < 3e-3
+    assert abs(by_rate.rate_after_bps - min(rate[5.0], rate[100.0] + rate[5.0])) < 3e-3
+    assert by_rate.ranking[1][0] == by_cut.link and by_cut.ranking[1][0] == by_rate.link
+
+
+def test_best_added_link_bad_input():
+    net = ring()
+    with pytest.raises(ValueError, match="candidates must hold at least one"):
+        best_added_link(net, "A", "B", [])
+    with pytest.raises(ValueError, match="there is already a link between 'A' and 'R1'"):
+        best_added_link(net, "A", "B", [("A", "R1", FibreLink(1.0))])
+    with pytest.raises(ValueError, match="self-loop"):
+        best_added_link(net, "A", "B", [("A", "A", FibreLink(1.0))])
+    with pytest.raises(ValueError, match=r"candidate \('B', 'A'\) is listed twice"):
+        best_added_link(net, "A", "B", [("A", "B", FibreLink(1.0)), ("B", "A", FibreLink(2.0))])
+    with pytest.raises(ValueError, match=r"objective must be one of 'cut', 'rate', got 'speed'"):
+        best_added_link(net, "A", "B", [("A", "B", FibreLink(1.0))], objective="speed")
+    with pytest.raises(TypeError, match="each candidate must be a tuple"):
+        best_added_link(net, "A", "B", [("A", "B")])

@@ -169,3 +169,27 @@ def test_wrong_types_are_refused():
         FibreLink(1.0, chain={})
     with pytest.raises(TypeError, match="attenuation_db_per_km is the fibre's own"):
         FibreLink(1.0).chain_parameters(attenuation_db_per_km=0.3)
+
+
+def test_with_link_adds_one_link_with_its_figures():
+    base = QuantumNetwork({"A": "user", "R": "trusted relay", "B": "user"}, [("A", "R", FibreLink(20.0))],
+                          positions={"A": (0.0, 0.0), "R": (1.0, 0.0), "B": (2.0, 0.0)})
+    grown = base.with_link("R", "B", FibreLink(60.0))
+    direct = QuantumNetwork({"A": "user", "R": "trusted relay", "B": "user"},
+                            [("A", "R", FibreLink(20.0)), ("R", "B", FibreLink(60.0))])
+    assert grown.link("B", "R") == direct.link("R", "B")  # the same figures as built at once
+    assert not base.has_link("R", "B") and grown.positions == base.positions
+    assert grown.without_links([("R", "B")]).links == base.links
+
+
+def test_with_link_bad_input():
+    net = QuantumNetwork({"A": "user", "B": "user"}, [("A", "B", FibreLink(5.0))])
+    with pytest.raises(ValueError, match="unknown node 'C'"):
+        net.with_link("A", "C", FibreLink(1.0))
+    with pytest.raises(ValueError, match=r"link \('A', 'A'\) is a self-loop"):
+        net.with_link("A", "A", FibreLink(1.0))
+    with pytest.raises(ValueError, match="there is already a link between 'B' and 'A'"):
+        net.with_link("B", "A", FibreLink(1.0))
+    other = QuantumNetwork({"A": "user", "B": "user"}, [])
+    with pytest.raises(TypeError, match="link must be a FibreLink or a SatelliteLink, got float"):
+        other.with_link("A", "B", 5.0)
