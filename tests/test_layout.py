@@ -38,7 +38,7 @@ FLOORS = ("quantum", "network", "qkd", "graphs", "crypto", "viz")
 
 #: top-level packages (or qlib subpackages) each floor must not import
 PRESENTATION = {"plotly", "ipywidgets", "anywidget", "IPython", "qlib.viz"}
-CRYPTO = {"cryptography", "qlib.crypto", "socket", "ssl", "threading", "socketserver", "selectors"}
+CRYPTO = {"cryptography", "OpenSSL", "qlib.crypto", "socket", "ssl", "threading", "socketserver", "selectors"}
 TOOLING = {"qbook", "sphinx", "nbformat", "nbclient", "jupytext", "nbgrader", "myst_nb", "docutils"}
 GRAPHS = {"networkx", "qlib.graphs"}
 FORBIDDEN = {
