@@ -103,4 +103,9 @@ CHECKS = {
     ),
 }
 
-CONCEPTUAL: dict[str, str] = {}
+CONCEPTUAL: dict[str, str] = {
+    "ent-ex-why-chsh": (
+        "answered in words: S > 2 certifies entanglement from the statistics alone; Werner "
+        "pairs are entangled above F = 1/2 but violate CHSH only above about 0.78"
+    ),
+}

@@ -101,4 +101,9 @@ CHECKS = {
     ),
 }
 
-CONCEPTUAL: dict[str, str] = {}
+CONCEPTUAL: dict[str, str] = {
+    "qkd-ex-why-disturb": (
+        "answered in words: Eve's wrong-basis measurements randomise Bob's bits (no-cloning);"
+        " a sample is sacrificed to estimate the error rate"
+    ),
+}

@@ -84,4 +84,9 @@ CHECKS = {
     ),
 }
 
-CONCEPTUAL: dict[str, str] = {}
+CONCEPTUAL: dict[str, str] = {
+    "qkdd-ex-why-decoys": (
+        "answered in words: multi-photon pulses let Eve split off a photon without errors; "
+        "decoys make her blocking visible in the yields"
+    ),
+}

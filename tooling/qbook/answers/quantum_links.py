@@ -92,4 +92,9 @@ CHECKS = {
     ),
 }
 
-CONCEPTUAL: dict[str, str] = {}
+CONCEPTUAL: dict[str, str] = {
+    "ql-ex-two-losses": (
+        "answered in words: fibre loses a fixed fraction per km (exponential), free space "
+        "spreads by diffraction (1/L^2); passes, weather and daylight, pointing"
+    ),
+}

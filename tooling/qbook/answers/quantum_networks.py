@@ -50,4 +50,9 @@ CHECKS = {
     ),
 }
 
-CONCEPTUAL: dict[str, str] = {}
+CONCEPTUAL: dict[str, str] = {
+    "qn-ex-no-amplifier": (
+        "answered in words: no amplifier may copy or boost a quantum state, fibre loss is "
+        "exponential, satellites and repeaters (trusted relays today)"
+    ),
+}

@@ -77,4 +77,9 @@ CHECKS = {
     ),
 }
 
-CONCEPTUAL: dict[str, str] = {}
+CONCEPTUAL: dict[str, str] = {
+    "rep-ex-why-wait": (
+        "answered in words: memories let links succeed at different times instead of all at "
+        "once; stored qubits decohere, so waiting costs fidelity"
+    ),
+}

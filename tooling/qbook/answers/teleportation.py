@@ -90,4 +90,9 @@ CHECKS = {
     ),
 }
 
-CONCEPTUAL: dict[str, str] = {}
+CONCEPTUAL: dict[str, str] = {
+    "tp-ex-faster-than-light": (
+        "answered in words: Bob's state is I/2 until the two bits arrive; two classical bits "
+        "travel, the pair is used up, the original destroyed"
+    ),
+}
