@@ -115,6 +115,60 @@ def test_jupyterlab_opens_markdown_as_jupytext_notebooks(tmp_path):
     assert data["schema"]["properties"]["defaultViewers"]["default"] == {"markdown": VIEWER, "myst": VIEWER}
 
 
+def _start_lab(root: Path, token: str) -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    lab = Path(sys.executable).with_name("jupyter-lab")
+    proc = subprocess.Popen(
+        [str(lab), "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return proc, port
+
+
+def _api(port, token, path, *, method="GET", body=None, timeout=30):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/contents/{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.load(response)
+
+
+def test_saving_a_chapter_in_jupyterlab_gives_back_the_same_file(tmp_path):
+    """Opened as a notebook through jupytext and saved unchanged, every chapter is
+    byte for byte the file it was (the front matter keeps no jupytext version, and
+    the project's jupytext settings in pyproject.toml are the ones the server reads)."""
+    shutil.copyfile(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "chapters").mkdir()
+    chapters = sorted((ROOT / "chapters").glob("*.md"))
+    for path in chapters:
+        shutil.copyfile(path, tmp_path / "chapters" / path.name)
+    token = "save-test"
+    proc, port = _start_lab(tmp_path, token)
+    try:
+        for _ in range(120):
+            try:
+                _api(port, token, "", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("JupyterLab did not answer within 60 s")
+        for path in chapters:
+            name = f"chapters/{path.name}"
+            model = _api(port, token, f"{name}?type=notebook&content=1")
+            assert model["type"] == "notebook" and model["content"]["cells"], name
+            _api(port, token, name, method="PUT",
+                 body={"type": "notebook", "format": "json", "content": model["content"]})
+            saved = (tmp_path / name).read_text(encoding="utf-8")
+            assert saved == path.read_text(encoding="utf-8"), f"saving {name} in JupyterLab changed it"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def test_launch_and_repository_buttons_come_from_one_repository_url():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     url = config["repository"]["url"]
