@@ -394,11 +394,14 @@ class TunnelBench:
 
     Notes
     -----
-    ``a`` is the side that starts handshakes when the key rotates (the client),
-    ``b`` the responder (the server). Attributes: ``pair``, ``a`` and ``b`` (the
-    :class:`qlib.vpn.wireguard.WireGuardInterface`), ``public_a``, ``public_b``,
-    ``tunnel_a``, ``tunnel_b`` (addresses), ``port_a``, ``port_b``. Everything is
-    removed on leaving the ``with`` block, also when a step of building it fails.
+    ``a`` is the side that starts handshakes (the client), ``b`` the responder
+    (the server). Each side is a :class:`qlib.vpn.rotation.TunnelSide`: two
+    interfaces (``qv<tag>wa0``/``wa1`` listening on ``port_a`` and ``port_a + 2``,
+    ``qv<tag>wb0``/``wb1`` on ``port_b`` and ``port_b + 2``), interface 0 routed
+    first. Attributes: ``pair``, ``side_a``, ``side_b``, ``a`` and ``b`` (each
+    side's routed interface), ``public_a``, ``public_b``, ``tunnel_a``,
+    ``tunnel_b`` (addresses), ``port_a``, ``port_b``. Everything is removed on
+    leaving the ``with`` block, also when a step of building it fails.
     """
 
     def __init__(self, psk_a: bytes, psk_b: bytes | None = None, *, tunnel: str = "10.99.0.0/24",
@@ -412,28 +415,49 @@ class TunnelBench:
         self.tunnel_a, self.tunnel_b = str(network[1]), str(network[2])
         self.port_a, self.port_b = port_a, port_b
         self.pair = NamespacePair(subnet, tag=tag)
-        self.a = self.b = None
+        self.interfaces: list = []
+        self.side_a = self.side_b = None
+
+    @property
+    def a(self):
+        return self.side_a.active
+
+    @property
+    def b(self):
+        return self.side_b.active
 
     def __enter__(self) -> "TunnelBench":
-        from .wireguard import WireGuardInterface
+        from .rotation import TunnelSide
+        from .wireguard import WireGuardInterface, generate_private_key, public_key_of
 
         self.pair.__enter__()
         try:
             tag = self.pair.tag
-            self.a = WireGuardInterface(f"qv{tag}wa", netns=self.pair.a)
-            self.b = WireGuardInterface(f"qv{tag}wb", netns=self.pair.b)
-            self.a.create()
-            self.b.create()
-            self.public_a = self.a.set_private_key()
-            self.public_b = self.b.set_private_key()
-            self.a.set_listen_port(self.port_a)
-            self.b.set_listen_port(self.port_b)
-            self.a.set_peer(self.public_b, allowed_ips=[f"{self.tunnel_b}/32"],
-                            endpoint=f"{self.pair.address_b}:{self.port_b}", preshared_key=self.psk_a)
-            self.b.set_peer(self.public_a, allowed_ips=[f"{self.tunnel_a}/32"], preshared_key=self.psk_b)
-            for interface, address in ((self.a, self.tunnel_a), (self.b, self.tunnel_b)):
-                interface.add_address(f"{address}/{self.prefix}")
-                interface.up()
+            key_a, key_b = generate_private_key(), generate_private_key()
+            self.public_a, self.public_b = public_key_of(key_a), public_key_of(key_b)
+            sides = []
+            for me, ns, key, port, psk, peer, peer_addr, peer_port, mine, theirs in (
+                    ("a", self.pair.a, key_a, self.port_a, self.psk_a, self.public_b, self.pair.address_b,
+                     self.port_b, self.tunnel_a, self.tunnel_b),
+                    ("b", self.pair.b, key_b, self.port_b, self.psk_b, self.public_a, None, None,
+                     self.tunnel_b, self.tunnel_a)):
+                pair_of = []
+                for k in (0, 1):
+                    interface = WireGuardInterface(f"qv{tag}w{me}{k}", netns=ns)
+                    self.interfaces.append(interface)
+                    interface.create()
+                    interface.set_private_key(key)
+                    interface.set_listen_port(port + 2 * k)
+                    interface.set_peer(peer, allowed_ips=[f"{theirs}/32"], preshared_key=psk,
+                                       endpoint=f"{peer_addr}:{peer_port + 2 * k}" if peer_addr else None)
+                    interface.add_address(f"{mine}/{self.prefix}", prefix_route=False)
+                    interface.loose_reverse_path()
+                    interface.up()
+                    pair_of.append(interface)
+                side = TunnelSide(pair_of, peer, [f"{theirs}/32"], initiate=me == "a")
+                side.activate(0)
+                sides.append(side)
+            self.side_a, self.side_b = sides
         except BaseException:
             self.close()
             raise
@@ -443,14 +467,12 @@ class TunnelBench:
         self.close()
 
     def close(self) -> None:
-        for interface in (self.a, self.b):
-            if interface is not None:
-                interface.close()
+        for interface in self.interfaces:
+            interface.close()
         self.pair.close()
 
     def rotate(self, psk: bytes, timeout: float = 2.0) -> tuple[float, bool]:
-        """New PSK on both sides in the lossless order; (seconds, handshake confirmed)."""
+        """A new PSK on both sides, make before break; (seconds, handshake confirmed)."""
         from .rotation import rotate_pair
 
-        return rotate_pair(psk, responder=(self.b, self.public_a), initiator=(self.a, self.public_b),
-                           timeout=timeout)
+        return rotate_pair(psk, responder=self.side_b, initiator=self.side_a, timeout=timeout)

@@ -8,15 +8,18 @@ callable ``next_psk() -> bytes`` (a *key source*): :class:`SharedFileKeySource`
 for the demo and tests, and the TLS 1.3 key service of ``qlib.crypto`` plugs in
 the same way (its client's "fetch the key of this period" is a ``next_psk``).
 
-The order that loses nothing:
+The order that loses nothing (make before break, :class:`TunnelSide`): each
+side carries the tunnel on two WireGuard interfaces, one routed at a time.
 
-1. the *responder* side installs the new PSK (``wg set ... preshared-key``):
-   the running session keeps its keys, traffic flows on;
-2. only when the responder holds it, the *initiator* side installs it and starts a
-   handshake at once (:meth:`qlib.vpn.wireguard.WireGuardInterface.rekey`); the
-   few packets sent while it runs wait in WireGuard's queue;
-3. the handshake succeeds only if both PSKs are equal: a completed handshake
-   (``latest-handshake`` no longer 0) is the proof that the new key is in place.
+1. the *responder* (the server) installs the new PSK on its standby interface
+   (``wg set ... preshared-key``); traffic flows on through the active one;
+2. only when the responder holds it, the *initiator* (the client) installs it on
+   its standby interface and starts a handshake there at once
+   (:meth:`qlib.vpn.wireguard.WireGuardInterface.rekey`);
+3. the handshake succeeds only if both PSKs are equal: a completed handshake is
+   the proof that the new key is in place. Then each side moves its routes to
+   the standby interface; packets still in flight on the old one arrive, since
+   its session is intact. If the handshake fails, nothing moves.
 
 A key source that is served (the server writes the key, the client fetches it)
 gives step 1 to the serving side: it installs the key before it publishes it, so
@@ -37,6 +40,7 @@ from .wireguard import WireGuardError, WireGuardInterface, check_preshared_key, 
 __all__ = [
     "RotationRecord",
     "install_psk",
+    "TunnelSide",
     "rotate_pair",
     "SharedFileKeySource",
     "KeySourceTimeout",
@@ -82,17 +86,126 @@ def install_psk(interface: WireGuardInterface, peer: str, psk: bytes, *, initiat
     return time.perf_counter() - start, True
 
 
-def rotate_pair(psk: bytes, *, responder: tuple[WireGuardInterface, str],
-                initiator: tuple[WireGuardInterface, str], timeout: float = 2.0) -> tuple[float, bool]:
-    """Both ends of one tunnel, driven from one process: new PSK on both, in order.
+class TunnelSide:
+    """One end of a tunnel carried by two WireGuard interfaces, one routed at a time.
 
-    ``responder`` and ``initiator`` are (interface, the other side's public key).
-    Returns (seconds from the first ``wg set`` to the completed handshake,
-    confirmed). Used by the tests, the demo and ``benchmarks/vpn.py``.
+    Parameters
+    ----------
+    interfaces : pair of WireGuardInterface
+        Both hold the same private key and the same peer (on its two ports) and the
+        same tunnel addresses (added with ``prefix_route=False``).
+    peer : str
+        The other side's public key.
+    allowed_ips : sequence of str
+        The networks routed into the tunnel (the peer's allowed IPs).
+    initiate : bool
+        Whether this side starts the handshakes (the client).
+
+    Notes
+    -----
+    Make before break: a new preshared key goes to the *standby* interface, a
+    handshake with it completes there while traffic flows through the *active*
+    one, and only then the routes move to the standby (``ip route replace``).
+    Packets already in flight on the old interface still arrive (its session is
+    intact), so a rotation drops nothing; if the handshake with the new key fails
+    (the peer holds another key) nothing moves and the tunnel keeps its old key.
+    With a single interface the handshake would have to throw away the running
+    session: wireguard-go's configuration interface cannot start a handshake and
+    keep it, and the replies in flight at that moment would be lost.
+    """
+
+    def __init__(self, interfaces, peer: str, allowed_ips, *, initiate: bool):
+        interfaces = tuple(interfaces)
+        if len(interfaces) != 2 or not all(isinstance(i, WireGuardInterface) for i in interfaces):
+            raise TypeError(f"interfaces must be two WireGuardInterface, got {interfaces!r}")
+        if isinstance(allowed_ips, str) or not allowed_ips:
+            raise ValueError(f"allowed_ips must be a non-empty list of networks, got {allowed_ips!r}")
+        self.interfaces = interfaces
+        self.peer = check_public_key(peer, "peer")
+        self.allowed_ips = tuple(allowed_ips)
+        self.initiate = initiate
+        self.active_index: int | None = None  # None: nothing routed into the tunnel yet
+        self._prepared = False
+
+    @property
+    def active(self) -> WireGuardInterface | None:
+        """The interface the routes point to (None before the first key is in place)."""
+        return None if self.active_index is None else self.interfaces[self.active_index]
+
+    @property
+    def standby(self) -> WireGuardInterface:
+        """The interface the next key goes to."""
+        return self.interfaces[1 if self.active_index in (None, 0) else 0]
+
+    def activate(self, index: int) -> None:
+        """Route the allowed IPs through interface ``index`` (0 or 1)."""
+        if index not in (0, 1):
+            raise ValueError(f"index must be 0 or 1, got {index!r}")
+        for network in self.allowed_ips:
+            self.interfaces[index].route(network)
+        self.active_index = index
+
+    def switch(self) -> None:
+        """Move the routes to the standby interface."""
+        self.activate(self.interfaces.index(self.standby))
+        self._prepared = False
+
+    def prepare(self, psk: bytes, *, timeout: float = 2.0) -> tuple[float, bool]:
+        """Put ``psk`` on the standby interface; (seconds, handshake confirmed).
+
+        The initiator starts the handshake and waits for it. The responder puts
+        the peer back afresh with the key on its standby interface (no traffic
+        uses it), so its ``latest_handshake`` is 0 until the initiator's
+        handshake with this key completes: :meth:`peer_confirmed`.
+        """
+        check_preshared_key(psk, "psk")
+        standby = self.standby
+        if self.initiate:
+            return install_psk(standby, self.peer, psk, initiate=True, timeout=timeout)
+        start = time.perf_counter()
+        standby.rekey(self.peer, psk, handshake=False)
+        self._prepared = True
+        return time.perf_counter() - start, False
+
+    def peer_confirmed(self) -> bool:
+        """Responder: whether the initiator's handshake with the prepared key completed.
+
+        A responder's WireGuard records a handshake only when the first data
+        message under the new session arrives and passes its tag; a failed
+        handshake (another key) leaves it at 0.
+        """
+        if not self._prepared:
+            return False
+        return self.standby.peer_status(self.peer).latest_handshake != 0
+
+    def wait_confirmed(self, timeout: float = 2.0) -> bool:
+        """Responder: wait up to ``timeout`` s for :meth:`peer_confirmed`."""
+        deadline = time.monotonic() + timeout
+        while not self.peer_confirmed():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
+        return True
+
+
+def rotate_pair(psk: bytes, *, responder: TunnelSide, initiator: TunnelSide,
+                timeout: float = 2.0) -> tuple[float, bool]:
+    """Both ends of one tunnel, driven from one process: a new PSK, make before break.
+
+    Returns (seconds from the first ``wg set`` until both sides route through the
+    interfaces keyed with ``psk``, confirmed). If the handshake with ``psk`` does
+    not complete, nothing is switched: the tunnel stays on its old key. Used by
+    the tests, the demo and ``benchmarks/vpn.py``.
     """
     start = time.perf_counter()
-    install_psk(*responder, psk, initiate=False)
-    _, confirmed = install_psk(*initiator, psk, initiate=True, timeout=timeout)
+    responder.prepare(psk)
+    _, confirmed = initiator.prepare(psk, timeout=timeout)
+    if not confirmed:
+        return time.perf_counter() - start, False
+    initiator.switch()
+    confirmed = responder.wait_confirmed(timeout)
+    if confirmed:
+        responder.switch()
     return time.perf_counter() - start, confirmed
 
 
@@ -199,90 +312,128 @@ class SharedFileKeySource:
 
 
 class PSKRotator:
-    """Rotate one peer's PSK from ``next_psk`` every ``period`` seconds, in a thread.
+    """Rotate a :class:`TunnelSide`'s PSK from ``next_psk`` every ``period`` s, in a thread.
 
     Parameters
     ----------
-    interface : WireGuardInterface
-    peer : str
-        The other side's public key.
+    side : TunnelSide
     next_psk : callable
         Returns the next 32-byte key. A reader's ``next_psk`` blocks until the
         other side publishes; the rotator then follows the other side's schedule.
     period : float or None
         Seconds between rotations; None: rotate as soon as ``next_psk`` returns
-        (a reader driven by the writer's schedule).
-    initiate : bool
-        Whether this side starts the handshake (see :func:`install_psk`).
+        (the initiator driven by the responder's schedule).
+    published : callable, optional
+        Responder: called once the key is on the standby interface, before the
+        initiator can use it (a writer's ``publish``).
+    on_rotate : callable, optional
+        Called with each :class:`RotationRecord`.
+    handshake_timeout : float
+        Initiator: seconds to wait for the handshake with a new key.
 
     Notes
     -----
-    :attr:`records` keeps every rotation, :attr:`key_age` the seconds since the
-    current key was put in place. :meth:`rotate_now` rotates at once (from another
-    thread too: ``SIGUSR1`` in ``python -m qlib.vpn``). An exception in the thread
-    (a key source that timed out, a failing ``wg``) is kept in :attr:`error` and
-    stops the rotator; the caller decides to tear down.
+    The initiator fetches a key, completes a handshake with it on the standby
+    interface and switches; the responder installs a key, publishes it, and
+    switches as soon as the initiator's handshake has arrived (polled from the
+    thread). :attr:`records` keeps every rotation and :attr:`key_age` the seconds
+    since the routed key was put in place. :meth:`request` asks for a rotation now
+    (safe from a signal handler: ``SIGUSR1`` in ``python -m qlib.vpn``). An
+    exception in the thread (a key source that timed out, a failing ``wg``) is kept
+    in :attr:`error` and stops the rotator; the caller decides to tear down.
     """
 
-    def __init__(self, interface: WireGuardInterface, peer: str, next_psk, *, period: float | None,
-                 initiate: bool, on_rotate=None, handshake_timeout: float = 2.0):
-        check_public_key(peer, "peer")
+    def __init__(self, side: TunnelSide, next_psk, *, period: float | None, published=None, on_rotate=None,
+                 handshake_timeout: float = 2.0):
         if not callable(next_psk):
             raise TypeError(f"next_psk must be callable, got {type(next_psk).__name__}")
         if period is not None and not (isinstance(period, (int, float)) and not isinstance(period, bool)
                                        and period > 0 and math.isfinite(period)):
             raise ValueError(f"period must be a positive number of seconds or None, got {period!r}")
-        self.interface, self.peer, self.next_psk = interface, peer, next_psk
-        self.period, self.initiate, self.on_rotate = period, initiate, on_rotate
+        if not isinstance(side, TunnelSide):
+            raise TypeError(f"side must be a TunnelSide, got {type(side).__name__}")
+        self.side, self.next_psk, self.period = side, next_psk, period
+        self.published, self.on_rotate = published, on_rotate
         self.handshake_timeout = handshake_timeout
         self.records: list[RotationRecord] = []
         self.error: BaseException | None = None
         self._installed_at: float | None = None
-        self._lock = threading.Lock()
+        self._awaiting: float | None = None  # responder: perf_counter when the pending key was prepared
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
     def key_age(self) -> float | None:
-        """Seconds since the current key was put in place (None before the first)."""
+        """Seconds since the routed key was put in place (None before the first)."""
         return None if self._installed_at is None else time.monotonic() - self._installed_at
 
-    def rotate_now(self) -> RotationRecord:
-        """Fetch the next key and put it in place now; the record of it."""
-        with self._lock:
-            psk = check_preshared_key(self.next_psk(), "next_psk()")
-            seconds, confirmed = install_psk(self.interface, self.peer, psk, initiate=self.initiate,
-                                             timeout=self.handshake_timeout)
-            if self.initiate and not confirmed:
-                raise WireGuardError(f"no handshake with the new key within {self.handshake_timeout} s: "
-                                     "the peer holds another key")
-            self._installed_at = time.monotonic()
-            record = RotationRecord(len(self.records) + 1, time.time(), seconds, confirmed)
-            self.records.append(record)
+    def _record(self, seconds: float, confirmed: bool) -> RotationRecord:
+        self._installed_at = time.monotonic()
+        record = RotationRecord(len(self.records) + 1, time.time(), seconds, confirmed)
+        self.records.append(record)
         if self.on_rotate is not None:
             self.on_rotate(record)
         return record
 
+    def rotate_now(self) -> RotationRecord | None:
+        """Fetch the next key and start putting it in place.
+
+        The initiator finishes here (its record is returned); the responder
+        publishes and returns None, and :meth:`poll` switches once the initiator's
+        handshake arrives.
+        """
+        psk = check_preshared_key(self.next_psk(), "next_psk()")
+        start = time.perf_counter()
+        _, confirmed = self.side.prepare(psk, timeout=self.handshake_timeout)
+        if self.side.initiate:
+            if not confirmed:
+                raise WireGuardError(f"no handshake with the new key within {self.handshake_timeout} s: "
+                                     "the peer holds another key (the tunnel keeps the old one)")
+            self.side.switch()
+            return self._record(time.perf_counter() - start, True)
+        if self.published is not None:
+            self.published()
+        self._awaiting = start
+        return None
+
+    def poll(self) -> RotationRecord | None:
+        """Responder: switch if the initiator's handshake with the pending key arrived."""
+        if self._awaiting is None or not self.side.peer_confirmed():
+            return None
+        self.side.switch()
+        start, self._awaiting = self._awaiting, None
+        return self._record(time.perf_counter() - start, True)
+
     def request(self) -> None:
-        """Ask the thread to rotate now (safe from a signal handler)."""
+        """Ask the thread to rotate now."""
         self._wake.set()
 
     def _loop(self) -> None:
         try:
+            if self.side.initiate:
+                while not self._stop.is_set():
+                    if self.period is not None:
+                        self._wake.wait(self.period)
+                        self._wake.clear()
+                        if self._stop.is_set():
+                            break
+                    self.rotate_now()
+                return
+            due = time.monotonic() + (self.period if self.period is not None else math.inf)
             while not self._stop.is_set():
-                if self.period is not None:
-                    self._wake.wait(self.period)
+                self.poll()
+                if self._wake.is_set() or time.monotonic() >= due:
                     self._wake.clear()
-                    if self._stop.is_set():
-                        break
-                self.rotate_now()
+                    self.rotate_now()
+                    due = time.monotonic() + (self.period if self.period is not None else math.inf)
+                self._stop.wait(0.002)
         except BaseException as exc:  # kept for the caller, who tears down
             self.error = exc
 
     def start(self) -> "PSKRotator":
-        """Start the rotation thread (the first key must already be in place)."""
-        self._thread = threading.Thread(target=self._loop, name=f"psk-{self.interface.name}", daemon=True)
+        """Start the rotation thread."""
+        self._thread = threading.Thread(target=self._loop, name="psk-rotation", daemon=True)
         self._thread.start()
         return self
 
@@ -298,7 +449,3 @@ class PSKRotator:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-    def mark_installed(self) -> None:
-        """Record that the first key was put in place (by the caller) now."""
-        self._installed_at = time.monotonic()

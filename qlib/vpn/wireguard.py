@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -280,12 +281,23 @@ class WireGuardInterface:
         self._process = subprocess.Popen(self._in_netns(["wireguard-go", "-f", self.name]),
                                          stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + self.startup_timeout
-        while not self.socket.exists():
+        # the socket file appears at bind(), before wireguard-go listens: wait until it answers
+        while not self._socket_answers():
             if self._process.poll() is not None or time.monotonic() > deadline:
                 message = self._output()
                 self.close()
                 raise WireGuardError(f"wireguard-go {self.name} did not start: {message}")
             time.sleep(0.005)
+
+    def _socket_answers(self) -> bool:
+        if not self.socket.exists():
+            return False
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(self.socket))
+            except OSError:
+                return False
+        return True
 
     def _output(self) -> str:
         if self._log is None:
@@ -393,30 +405,49 @@ class WireGuardInterface:
         with self._key_file(text) as path:
             self._wg("set", self.name, "peer", peer, "preshared-key", path)
 
-    def rekey(self, peer: str, key: bytes, *, keepalive: int = 25) -> None:
-        """Install ``key`` for ``peer`` and start a handshake with it now (see Notes)."""
+    def rekey(self, peer: str, key: bytes, *, handshake: bool = True, keepalive: int = 25) -> None:
+        """Put ``peer`` back afresh with ``key``: no session, counters and
+        ``latest_handshake`` at 0; with ``handshake=True`` also start a handshake
+        with it now (see Notes). The endpoint WireGuard learned is kept."""
         check_public_key(peer, "peer")
         if peer not in self._peers:
             raise ValueError(f"peer must be a peer set on {self.name} with set_peer, got {peer!r}")
         if not isinstance(keepalive, int) or isinstance(keepalive, bool) or not 1 <= keepalive <= 65535:
             raise ValueError(f"keepalive must be an int in [1, 65535] s, got {keepalive!r}")
         settings = self._peers[peer]
-        if settings.endpoint is None:  # keep the endpoint WireGuard learned from the peer
+        endpoint = settings.endpoint
+        if endpoint is None:  # keep the endpoint WireGuard learned from the peer
             learned = self.status().peers.get(peer)
-            settings = _Peer(learned.endpoint if learned else None, settings.allowed_ips,
-                             settings.persistent_keepalive)
-        if settings.endpoint is None:
+            endpoint = learned.endpoint if learned else None
+        if handshake and endpoint is None:
             raise WireGuardError(f"cannot start a handshake with {peer}: no endpoint known")
-        settings = _Peer(settings.endpoint, settings.allowed_ips, settings.persistent_keepalive or keepalive)
+        alive = (settings.persistent_keepalive or keepalive) if handshake else settings.persistent_keepalive
         text = base64.b64encode(check_preshared_key(key)).decode()
         with self._key_file(text) as path:
             self._wg("set", self.name, "peer", peer, "remove",
-                     *self._peer_args(peer, settings), "preshared-key", path)
+                     *self._peer_args(peer, _Peer(endpoint, settings.allowed_ips, alive)), "preshared-key", path)
 
     # ---------------------------------------------------------------- links
-    def add_address(self, address: str) -> None:
-        """Give the interface ``address`` (CIDR, e.g. ``10.99.0.1/24``)."""
-        self._ip("address", "add", address, "dev", self.name)
+    def add_address(self, address: str, *, prefix_route: bool = True) -> None:
+        """Give the interface ``address`` (CIDR, e.g. ``10.99.0.1/24``).
+
+        ``prefix_route=False`` adds no route for the address's network
+        (``noprefixroute``): the routes are then set with :meth:`route`, as the
+        two interfaces of a :class:`qlib.vpn.rotation.TunnelSide` share addresses.
+        """
+        self._ip("address", "add", address, "dev", self.name, *([] if prefix_route else ["noprefixroute"]))
+
+    def route(self, network: str) -> None:
+        """Send traffic for ``network`` through this interface (``ip route replace``)."""
+        self._ip("route", "replace", network, "dev", self.name)
+
+    def loose_reverse_path(self) -> None:
+        """Accept packets whose source is routed through another interface (rp_filter = 2).
+
+        Needed while two interfaces carry one tunnel: for a moment packets arrive on
+        the interface that no longer carries the route back.
+        """
+        _tool(self._in_netns(["sysctl", "-q", "-w", f"net.ipv4.conf.{self.name}.rp_filter=2"]))
 
     def up(self) -> None:
         """Bring the interface up."""

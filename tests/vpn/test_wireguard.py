@@ -129,8 +129,9 @@ def test_closing_removes_the_interface_process_and_socket(netns_ready):
 def test_a_failing_step_still_tears_everything_down(netns_ready):
     with pytest.raises(WireGuardError, match=r"ip .*address add not-an-address"):
         with TunnelBench(os.urandom(32)) as bench:
-            names = (bench.a.name, bench.b.name)
+            names = [interface.name for interface in bench.interfaces]
             bench.a.add_address("not-an-address")
+    assert len(names) == 4
     assert not [n for n in names if (RUN_DIR / f"{n}.sock").exists()]
     assert not any(bench.pair.exists().values())
 
