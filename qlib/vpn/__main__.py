@@ -1,8 +1,10 @@
 """One side of the VPN: ``python -m qlib.vpn server|client --config F --psk-source S``.
 
-Brings up a WireGuard interface (``wireguard-go``) from the TOML configuration
-(:mod:`qlib.vpn.config`), puts the first preshared key in place, rotates it from
-the key source, and tears the interface down on SIGINT, SIGTERM or any error.
+Brings up the side's two WireGuard interfaces (``wireguard-go``; see
+:class:`qlib.vpn.rotation.TunnelSide`) from the TOML configuration
+(:mod:`qlib.vpn.config`), puts the first preshared key in place (nothing is
+routed into the tunnel before), rotates it from the key source, and tears the
+interfaces down on SIGINT, SIGTERM or any error.
 SIGUSR1 asks for a rotation now. It prints one JSON object a line (``up``,
 ``rotated``, ``down``, ``error``) so a harness can follow it.
 
@@ -32,7 +34,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError, VPNConfig, load_config
-from .rotation import PSKRotator, SharedFileKeySource
+from .rotation import PSKRotator, SharedFileKeySource, TunnelSide
 from .wireguard import WireGuardError, WireGuardInterface
 
 
@@ -55,6 +57,14 @@ def _read_private_key(path: Path) -> str:
         os.close(fd)
 
 
+def _shifted(endpoint: str | None, k: int) -> str | None:
+    """The endpoint of the peer's interface ``k`` (its port + k)."""
+    if endpoint is None:
+        return None
+    host, _, port = endpoint.rpartition(":")
+    return f"{host}:{int(port) + k}"
+
+
 def _key_source(spec: str, role: str, period: float):
     kind, sep, rest = spec.partition(":")
     if kind == "shared-file" and sep and rest:
@@ -72,35 +82,40 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
     """
     stop = stop or threading.Event()
     started = started or threading.Event()
-    source = _key_source(psk_source, role, config.key_service.rotation_period)
-    private_key = _read_private_key(config.interface.private_key_file)
     peer = config.peer.public_key
-    interface = WireGuardInterface(config.interface.name)
-    rotator = None
+    names = (config.interface.name, config.interface.name + "b")
+    interfaces = [WireGuardInterface(name) for name in names]
+    rotator = source = None
     status = 0
     try:
-        interface.create()
-        public = interface.set_private_key(private_key)
-        if config.interface.listen_port is not None:
-            interface.set_listen_port(config.interface.listen_port)
-        interface.set_peer(peer, allowed_ips=config.peer.allowed_ips, endpoint=config.peer.endpoint,
-                           persistent_keepalive=config.peer.persistent_keepalive)
-        for address in config.interface.addresses:
-            interface.add_address(address)
-        interface.up()
+        source = _key_source(psk_source, role, config.key_service.rotation_period)
+        private_key = _read_private_key(config.interface.private_key_file)
+        for k, interface in enumerate(interfaces):
+            interface.create()
+            public = interface.set_private_key(private_key)
+            if config.interface.listen_port is not None:
+                interface.set_listen_port(config.interface.listen_port + k)
+            interface.set_peer(peer, allowed_ips=config.peer.allowed_ips,
+                               endpoint=_shifted(config.peer.endpoint, k),
+                               persistent_keepalive=config.peer.persistent_keepalive)
+            for address in config.interface.addresses:
+                interface.add_address(address, prefix_route=False)
+            interface.loose_reverse_path()
+            interface.up()
+        # nothing is routed into the tunnel until the first key is in place
+        side = TunnelSide(interfaces, peer, config.peer.allowed_ips, initiate=role == "client")
 
         def rotated(record):
-            if role == "server":
-                source.publish()
-            _emit("rotated", index=record.index, seconds=record.seconds, confirmed=record.handshake_confirmed)
+            _emit("rotated", index=record.index, seconds=record.seconds, confirmed=record.handshake_confirmed,
+                  interface=side.active.name)
 
         if role == "server":
-            rotator = PSKRotator(interface, peer, source.next_psk, period=config.key_service.rotation_period,
-                                 initiate=False, on_rotate=rotated)
+            rotator = PSKRotator(side, source.next_psk, period=config.key_service.rotation_period,
+                                 published=source.publish, on_rotate=rotated)
         else:
-            rotator = PSKRotator(interface, peer, source.next_psk, period=None, initiate=True, on_rotate=rotated)
+            rotator = PSKRotator(side, source.next_psk, period=None, on_rotate=rotated)
         rotator.rotate_now()  # the first key: the server publishes it, the client handshakes with it
-        _emit("up", role=role, interface=interface.name, public_key=public,
+        _emit("up", role=role, interfaces=list(names), public_key=public,
               addresses=list(config.interface.addresses))
         signal.signal(signal.SIGUSR1, lambda *_: rotator.request())
         rotator.start()
@@ -108,8 +123,8 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
         while not stop.wait(0.05):
             if rotator.error is not None:
                 raise rotator.error
-            if not interface.running:
-                raise WireGuardError(f"wireguard-go {interface.name} exited")
+            if not all(interface.running for interface in interfaces):
+                raise WireGuardError(f"wireguard-go of {names} exited")
     except (WireGuardError, ConfigError, OSError, ValueError, TimeoutError) as exc:
         _emit("error", message=str(exc), type=type(exc).__name__)
         status = 1
@@ -118,10 +133,11 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
     finally:
         if rotator is not None:
             rotator.stop(timeout=0.5)
-        interface.close()
+        for interface in interfaces:
+            interface.close()
         if role == "server" and isinstance(source, SharedFileKeySource):
             source.path.unlink(missing_ok=True)
-        _emit("down", role=role, interface=interface.name,
+        _emit("down", role=role, interfaces=list(names),
               rotations=len(rotator.records) if rotator is not None else 0)
     return status
 

@@ -3,7 +3,7 @@
 A server's file::
 
     [interface]
-    name = "qvsrv0"                    # unique on the machine, 1 to 15 characters
+    name = "qvsrv0"                    # unique on the machine, 1 to 14 characters
     addresses = ["10.99.0.1/24"]       # the tunnel's addresses of this side
     listen_port = 51820                # required for the server
     private_key_file = "server.key"    # relative paths: to the config file's folder
@@ -22,6 +22,11 @@ A server's file::
     # username = "alice"               # password mode: the user
     # password_file = "alice.pass"     #   and a file holding the password
     rotation_period = 120.0            # seconds between preshared keys
+
+Each side runs two WireGuard interfaces, so that a new key is put in place
+before the old one is dropped (:class:`qlib.vpn.rotation.TunnelSide`): ``<name>``
+and ``<name>b``, listening on ``listen_port`` and ``listen_port + 1``; the
+client's second interface talks to the endpoint's port + 1.
 
 Every error names the field (``interface.listen_port``), the value and what is
 allowed: a missing field, an unknown key, a bad address (checked with
@@ -155,8 +160,9 @@ def _path(value, field: str, base: Path) -> Path:
 
 
 def _port(value, field: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65535:
-        raise ConfigError(f"{field} must be an integer in [1, 65535], got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 65534:
+        raise ConfigError(f"{field} must be an integer in [1, 65534] (the standby interface uses "
+                          f"{field.rpartition('.')[2]} + 1), got {value!r}")
     return value
 
 
@@ -233,8 +239,10 @@ def parse_config(data: dict, role: str, *, base: Path | str = ".") -> VPNConfig:
     name = _required(section, "interface", "name")
     try:
         name = check_interface_name(name)
-    except ValueError as exc:
-        raise ConfigError(f"interface.{exc}") from None
+        check_interface_name(name + "b")
+    except ValueError:
+        raise ConfigError(f"interface.name must be 1 to 14 characters of [a-zA-Z0-9_=+.-] (the standby "
+                          f"interface is <name>b), got {name!r}") from None
     addresses = tuple(_interface_address(a, f"interface.addresses[{i}]")
                       for i, a in enumerate(_list(_required(section, "interface", "addresses"), "interface.addresses")))
     if role == "server":
@@ -258,6 +266,9 @@ def parse_config(data: dict, role: str, *, base: Path | str = ".") -> VPNConfig:
                                             " (the client must know where the server listens)"), "peer.endpoint")
     else:
         endpoint = parse_endpoint(section["endpoint"], "peer.endpoint") if "endpoint" in section else None
+    if endpoint is not None and endpoint.endswith(":65535"):
+        raise ConfigError(f"peer.endpoint must have a port in [1, 65534] (the standby interface uses "
+                          f"port + 1), got {endpoint!r}")
     keepalive = section.get("persistent_keepalive")
     if keepalive is not None and (not isinstance(keepalive, int) or isinstance(keepalive, bool)
                                   or not 1 <= keepalive <= 65535):

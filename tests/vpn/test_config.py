@@ -141,12 +141,15 @@ def test_an_unknown_section_is_named():
     ("peer", "endpoint", "10.231.0.1:65536", r"peer\.endpoint must have a port in \[1, 65535\]"),
     ("peer", "public_key", "not base64!", r"peer\.public_key must be 32 bytes in base64"),
     ("peer", "persistent_keepalive", 0, r"peer\.persistent_keepalive must be an integer in \[1, 65535\]"),
-    ("interface", "listen_port", 0, r"interface\.listen_port must be an integer in \[1, 65535\], got 0"),
-    ("interface", "listen_port", 65536, r"interface\.listen_port must be an integer in \[1, 65535\], got 65536"),
+    ("interface", "listen_port", 0, r"interface\.listen_port must be an integer in \[1, 65534\].*got 0"),
+    ("interface", "listen_port", 65535, r"interface\.listen_port must be an integer in \[1, 65534\] \(the "
+                                        r"standby interface uses listen_port \+ 1\), got 65535"),
+    ("peer", "endpoint", "10.231.0.1:65535", r"peer\.endpoint must have a port in \[1, 65534\]"),
     ("interface", "listen_port", True, r"interface\.listen_port must be an integer .*got True"),
     ("interface", "listen_port", "51820", r"interface\.listen_port must be an integer .*got '51820'"),
-    ("interface", "name", "much-too-long-name0", r"interface\.name must be 1 to 15 characters"),
-    ("interface", "name", "wg0; rm -rf /", r"interface\.name must be 1 to 15 characters"),
+    ("interface", "name", "much-too-long-name0", r"interface\.name must be 1 to 14 characters"),
+    ("interface", "name", "fifteen-chars-x", r"interface\.name must be 1 to 14 characters .*<name>b"),
+    ("interface", "name", "wg0; rm -rf /", r"interface\.name must be 1 to 14 characters"),
     ("key_service", "auth", "token", r"key_service\.auth must be one of \('certificate', 'password'\), got 'token'"),
     ("key_service", "rotation_period", 0, r"key_service\.rotation_period must be a positive number"),
     ("key_service", "rotation_period", float("nan"), r"key_service\.rotation_period must be a positive number"),
@@ -169,7 +172,7 @@ def test_a_file_that_is_not_toml_names_the_file_and_the_line(tmp_path):
 def test_errors_from_a_file_carry_its_path(tmp_path):
     path = tmp_path / "server.toml"
     path.write_text(SERVER.replace("listen_port = 51820", "listen_port = 99999"))
-    with pytest.raises(ConfigError, match=rf"^{path}: interface\.listen_port must be an integer in \[1, 65535\]"):
+    with pytest.raises(ConfigError, match=rf"^{path}: interface\.listen_port must be an integer in \[1, 65534\]"):
         load_config(path, "server")
 
 
