@@ -268,7 +268,8 @@ class SharedFileKeySource:
         key, self._pending = self._pending, None
         self.sequence += 1
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        tmp.unlink(missing_ok=True)  # a stale one (or a planted one) is never reused
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
             os.fchmod(fd, 0o600)
             os.write(fd, f"{self.sequence} {key.hex()}\n".encode())

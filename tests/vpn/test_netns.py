@@ -112,3 +112,25 @@ def test_a_command_in_an_unknown_namespace_is_refused(netns_ready):
     with NamespacePair() as pair:
         with pytest.raises(ValueError, match=r"ns must be 'a', 'b'"):
             pair.run("c", ["true"])
+
+
+def test_without_the_tools_a_test_skips_but_fails_under_ci(monkeypatch):
+    import _vpnbench
+
+    monkeypatch.setattr(_vpnbench, "missing_requirements", lambda: ["wg not found (apt-get install wireguard-tools)"])
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"the VPN namespace tests need wg not found"):
+        _vpnbench.require_netns()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"CI is set, so this is not skipped: .*wg not found"):
+        _vpnbench.require_netns()
+    monkeypatch.setattr(_vpnbench, "missing_requirements", lambda: [])
+    assert _vpnbench.require_netns() is None  # nothing missing: the test runs
+
+
+def test_net_admin_is_read_from_the_process_status():
+    import re
+    from pathlib import Path
+
+    caps = int(re.search(r"^CapEff:\s*([0-9a-f]+)$", Path("/proc/self/status").read_text(), re.M).group(1), 16)
+    assert netns.has_net_admin() == bool(caps >> 12 & 1)  # CAP_NET_ADMIN is bit 12 (linux/capability.h)

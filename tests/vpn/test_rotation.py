@@ -160,3 +160,16 @@ def test_a_rotator_that_cannot_confirm_keeps_the_error(netns_ready):
         assert "the peer holds another key" in str(rotator.error)
         assert rotator.records == []
         assert ping(bench.pair, "a", bench.tunnel_b, count=2, interval=0.05).received == 2  # the old key still works
+
+
+def test_a_file_planted_where_the_writer_writes_is_not_reused(tmp_path):
+    path = tmp_path / "psk"
+    planted = tmp_path / f".psk.{os.getpid()}"
+    planted.write_text("planted")
+    os.chmod(planted, 0o666)
+    writer = SharedFileKeySource(path, "writer")
+    key = writer.next_psk()
+    writer.publish()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == f"1 {key.hex()}\n"
+    assert not planted.exists()
