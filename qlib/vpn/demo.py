@@ -115,7 +115,11 @@ def _leftovers(names) -> list[str]:
     return found
 
 
-def run_demo(megabytes: int = 10, *, out=print) -> dict:
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def run_demo(megabytes: int = 10, *, out=_say) -> dict:
     """Run the demo; the figures it printed, as a dict. Needs root and the tools."""
     if not isinstance(megabytes, int) or isinstance(megabytes, bool) or not 1 <= megabytes <= 1000:
         raise ValueError(f"megabytes must be an int in [1, 1000], got {megabytes!r}")
@@ -209,6 +213,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qlib.vpn.demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--megabytes", type=int, default=10, help="size of each TCP transfer (MB)")
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like an exception, so every cleanup step runs (SIGINT already does)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         run_demo(args.megabytes)
     except DemoError as exc:
