@@ -95,9 +95,12 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
             public = interface.set_private_key(private_key)
             if config.interface.listen_port is not None:
                 interface.set_listen_port(config.interface.listen_port + k)
+            # until the key source's key arrives, a random PSK nobody holds: no handshake
+            # without a key from the key source is ever possible (X25519 alone is not enough)
             interface.set_peer(peer, allowed_ips=config.peer.allowed_ips,
                                endpoint=_shifted(config.peer.endpoint, k),
-                               persistent_keepalive=config.peer.persistent_keepalive)
+                               persistent_keepalive=config.peer.persistent_keepalive,
+                               preshared_key=os.urandom(32))
             for address in config.interface.addresses:
                 interface.add_address(address, prefix_route=False)
             interface.loose_reverse_path()

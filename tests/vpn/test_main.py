@@ -77,6 +77,10 @@ def test_server_and_client_bring_the_tunnel_up_rotate_and_leave_nothing(netns_re
         psk = tmp_path / "psk"
         server = _Side(pair, "b", "server", configs["server"], psk)
         server.wait_for("up")
+        # before any client: both server interfaces hold a PSK (none would accept X25519 alone)
+        for name in (f"qv{pair.tag}s", f"qv{pair.tag}sb"):
+            dump = subprocess.run(["wg", "show", name, "preshared-keys"], capture_output=True, text=True).stdout
+            assert dump.split()[1] != "(none)"
         client = _Side(pair, "a", "client", configs["client"], psk)
         up = client.wait_for("up")
         assert up["interfaces"] == [f"qv{pair.tag}c", f"qv{pair.tag}cb"]
