@@ -79,7 +79,7 @@ def install_psk(interface: WireGuardInterface, peer: str, psk: bytes, *, initiat
         return time.perf_counter() - start, False
     interface.rekey(peer, psk)
     deadline = time.monotonic() + timeout
-    while interface.peer_status(peer).latest_handshake == 0:
+    while interface.handshake_time(peer) == 0:
         if time.monotonic() > deadline:
             return time.perf_counter() - start, False
         time.sleep(0.001)
@@ -176,7 +176,7 @@ class TunnelSide:
         """
         if not self._prepared:
             return False
-        return self.standby.peer_status(self.peer).latest_handshake != 0
+        return self.standby.handshake_time(self.peer) != 0
 
     def wait_confirmed(self, timeout: float = 2.0) -> bool:
         """Responder: wait up to ``timeout`` s for :meth:`peer_confirmed`."""

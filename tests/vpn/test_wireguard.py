@@ -63,6 +63,10 @@ def test_a_ping_crosses_the_tunnel_and_the_counters_show_it(netns_ready):
         assert (result.transmitted, result.received) == (3, 3)
         a, b = bench.a.peer_status(bench.public_b), bench.b.peer_status(bench.public_a)
         assert a.latest_handshake > 0 and b.latest_handshake > 0
+        # the control socket's nanosecond time is the same handshake as wg show's seconds
+        assert int(bench.a.handshake_time(bench.public_b)) == a.latest_handshake
+        with pytest.raises(KeyError, match="is not a peer of"):
+            bench.a.handshake_time(bench.public_a)
         assert a.has_preshared_key and b.has_preshared_key
         # three 84-byte echo requests, padded to 96, each in a 16 + 96 + 16 = 128-byte data message,
         # plus the 148-byte initiation: what a sent is at least that
@@ -79,6 +83,7 @@ def test_a_peer_with_another_psk_gets_nothing_through(netns_ready):
         a, b = bench.a.peer_status(bench.public_b), bench.b.peer_status(bench.public_a)
         # no handshake completed on either side
         assert a.latest_handshake == 0 and b.latest_handshake == 0
+        assert bench.a.handshake_time(bench.public_b) == 0.0
         # a sent initiations only and accepted nothing (b's responses fail the PSK's MAC);
         # b received initiations only: not one data message got through
         assert a.tx_bytes > 0 and a.tx_bytes % INITIATION_BYTES == 0
