@@ -32,7 +32,7 @@ def main() -> int:
     args = parser.parse_args()
     reasons = missing_requirements()
     if reasons:
-        print("benchmarks/vpn.py needs " + "; ".join(reasons), file=sys.stderr)
+        print("benchmarks/vpn.py cannot run here: " + "; ".join(reasons), file=sys.stderr)
         return 1
 
     with TunnelBench(os.urandom(32)) as bench:

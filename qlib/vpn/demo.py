@@ -125,7 +125,7 @@ def run_demo(megabytes: int = 10, *, out=_say) -> dict:
         raise ValueError(f"megabytes must be an int in [1, 1000], got {megabytes!r}")
     reasons = missing_requirements()
     if reasons:
-        raise DemoError("the demo needs " + "; ".join(reasons))
+        raise DemoError("the demo cannot run here: " + "; ".join(reasons))
     nbytes = megabytes * 10**6
     workdir = Path(tempfile.mkdtemp(prefix="qvpn-demo-"))  # 0700
     sides: list[_Side] = []

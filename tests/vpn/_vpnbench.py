@@ -20,7 +20,7 @@ def require_netns() -> None:
     reasons = missing_requirements()
     if not reasons:
         return
-    message = "the VPN namespace tests need " + "; ".join(reasons)
+    message = "the VPN namespace tests cannot run here: " + "; ".join(reasons)
     if os.environ.get("CI"):
         pytest.fail(f"CI is set, so this is not skipped: {message}", pytrace=False)
     pytest.skip(message)
