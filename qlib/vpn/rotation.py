@@ -125,7 +125,8 @@ class TunnelSide:
         self.allowed_ips = tuple(allowed_ips)
         self.initiate = initiate
         self.active_index: int | None = None  # None: nothing routed into the tunnel yet
-        self._prepared = False
+        self._prepared: tuple[int, ...] = ()
+        self._confirmed: int | None = None
 
     @property
     def active(self) -> WireGuardInterface | None:
@@ -146,9 +147,11 @@ class TunnelSide:
         self.active_index = index
 
     def switch(self) -> None:
-        """Move the routes to the standby interface."""
-        self.activate(self.interfaces.index(self.standby))
-        self._prepared = False
+        """Move the routes to the standby interface (a responder: to the interface
+        the initiator's handshake with the prepared key arrived on)."""
+        index = self._confirmed if self._confirmed is not None else self.interfaces.index(self.standby)
+        self.activate(index)
+        self._prepared, self._confirmed = (), None
 
     def prepare(self, psk: bytes, *, timeout: float = 2.0) -> tuple[float, bool]:
         """Put ``psk`` on the standby interface; (seconds, handshake confirmed).
@@ -156,15 +159,20 @@ class TunnelSide:
         The initiator starts the handshake and waits for it. The responder puts
         the peer back afresh with the key on its standby interface (no traffic
         uses it), so its ``latest_handshake`` is 0 until the initiator's
-        handshake with this key completes: :meth:`peer_confirmed`.
+        handshake with this key completes: :meth:`peer_confirmed`. A responder
+        with nothing routed yet (just started, perhaps restarted while its peer
+        kept running) prepares both interfaces, since it cannot know which one
+        the initiator will use next.
         """
         check_preshared_key(psk, "psk")
         standby = self.standby
         if self.initiate:
             return install_psk(standby, self.peer, psk, initiate=True, timeout=timeout)
         start = time.perf_counter()
-        standby.rekey(self.peer, psk, handshake=False)
-        self._prepared = True
+        indices = (0, 1) if self.active_index is None else (self.interfaces.index(standby),)
+        for index in indices:
+            self.interfaces[index].rekey(self.peer, psk, handshake=False)
+        self._prepared, self._confirmed = indices, None
         return time.perf_counter() - start, False
 
     def peer_confirmed(self) -> bool:
@@ -174,9 +182,11 @@ class TunnelSide:
         message under the new session arrives and passes its tag; a failed
         handshake (another key) leaves it at 0.
         """
-        if not self._prepared:
-            return False
-        return self.standby.handshake_time(self.peer) != 0
+        for index in self._prepared:
+            if self.interfaces[index].handshake_time(self.peer) != 0:
+                self._confirmed = index
+                return True
+        return False
 
     def wait_confirmed(self, timeout: float = 2.0) -> bool:
         """Responder: wait up to ``timeout`` s for :meth:`peer_confirmed`."""
@@ -219,8 +229,10 @@ class SharedFileKeySource:
     Parameters
     ----------
     path : str or Path
-        The key file: one line ``<sequence number> <key as 64 hex digits>``, mode
-        0600, replaced atomically (written beside it, then renamed).
+        The key file: one line ``<writer's epoch> <sequence number> <key as 64 hex
+        digits>``, mode 0600, replaced atomically (written beside it, then
+        renamed). The epoch, 16 random hex digits per writer, tells a restarted
+        server's keys from the ones already seen.
     role : {"writer", "reader"}
         ``"writer"`` (the server): each call draws a fresh key from
         ``os.urandom(32)``; :meth:`publish` writes it to the file once the server's
@@ -247,6 +259,7 @@ class SharedFileKeySource:
         self.role = role
         self.timeout = timeout
         self.sequence = 0
+        self.epoch = os.urandom(8).hex() if role == "writer" else None
         self._pending: bytes | None = None
 
     def __call__(self) -> bytes:
@@ -272,12 +285,12 @@ class SharedFileKeySource:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
             os.fchmod(fd, 0o600)
-            os.write(fd, f"{self.sequence} {key.hex()}\n".encode())
+            os.write(fd, f"{self.epoch} {self.sequence} {key.hex()}\n".encode())
         finally:
             os.close(fd)
         os.replace(tmp, self.path)
 
-    def _read(self) -> tuple[int, bytes] | None:
+    def _read(self) -> tuple[tuple[str, int], bytes] | None:
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
@@ -291,21 +304,22 @@ class SharedFileKeySource:
         finally:
             os.close(fd)
         parts = text.split()
-        if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64:
-            raise ValueError(f"key file {self.path} must hold '<sequence> <64 hex digits>', got {text[:80]!r}")
+        if len(parts) != 3 or len(parts[0]) != 16 or not parts[1].isdigit() or len(parts[2]) != 64:
+            raise ValueError(f"key file {self.path} must hold '<epoch> <sequence> <64 hex digits>', "
+                             f"got {text[:100]!r}")
         try:
-            key = bytes.fromhex(parts[1])
+            key = bytes.fromhex(parts[2])
         except ValueError as exc:
             raise ValueError(f"key file {self.path} holds a key that is not hex") from exc
-        return int(parts[0]), key
+        return (parts[0], int(parts[1])), key
 
     def _fetch(self) -> bytes:
         deadline = time.monotonic() + self.timeout
         while True:
             entry = self._read()
-            if entry is not None and entry[0] != self.sequence:
-                self.sequence = entry[0]
-                return entry[1]
+            if entry is not None and entry[0] != (self.epoch, self.sequence):
+                (self.epoch, self.sequence), key = entry
+                return key
             if time.monotonic() > deadline:
                 raise KeySourceTimeout(f"no new key in {self.path} within {self.timeout} s "
                                        f"(last sequence {self.sequence})")

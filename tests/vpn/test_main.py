@@ -107,6 +107,42 @@ def test_server_and_client_bring_the_tunnel_up_rotate_and_leave_nothing(netns_re
             assert pair.run(ns, ["ip", "link", "show", name], check=False).returncode != 0
 
 
+def test_the_server_restarted_mid_transfer_the_client_continues_with_a_new_key(netns_ready, tmp_path):
+    from qlib.vpn.netns import tcp_transfer
+
+    with NamespacePair() as pair:
+        configs = _setup(tmp_path, pair)
+        psk = tmp_path / "psk"
+        servers = [_Side(pair, "b", "server", configs["server"], psk)]
+        servers[0].wait_for("up")
+        client = _Side(pair, "a", "client", configs["client"], psk)
+        client.wait_for("up")
+        server_rotated = servers[0].wait_for("rotated", index=1)
+        for index in (2, 3):  # three keys: the client routes through its interface 1, its standby is 0,
+            servers[0].process.send_signal(signal.SIGUSR1)  # not the interface a fresh server would pick
+            client.wait_for("rotated", index=index)
+        assert server_rotated["confirmed"]
+
+        def restart():
+            servers[0].process.send_signal(signal.SIGTERM)
+            servers[0].wait_for("down")
+            servers.append(_Side(pair, "b", "server", configs["server"], psk))
+            servers[1].wait_for("up")
+
+        result = tcp_transfer(pair, sender="a", receiver="b", address="10.99.0.1", nbytes=20 * 10**6,
+                              port=5301, during=restart)
+        assert result.bytes == 20 * 10**6  # TCP waited out the restart; every byte arrived
+        after = [e for e in client.seen if e["event"] == "rotated"]
+        rotated = client.wait_for("rotated") if len(after) < 4 else after[-1]
+        assert rotated["confirmed"] and rotated["index"] == 4  # the restarted server's first key
+        assert rotated["interface"] == f"qv{pair.tag}c"  # on the client's interface 0
+        assert servers[1].wait_for("rotated", index=1)["confirmed"]
+        assert ping(pair, "a", "10.99.0.1", count=3, interval=0.05).received == 3
+        for side in (client, servers[1]):
+            side.process.send_signal(signal.SIGTERM)
+            assert side.wait_for("down")
+
+
 def test_an_error_while_coming_up_tears_down_what_was_made(netns_ready, tmp_path):
     with NamespacePair() as pair:
         configs = _setup(tmp_path, pair)

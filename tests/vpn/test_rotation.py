@@ -38,6 +38,19 @@ def test_the_shared_file_carries_each_key_from_writer_to_reader(tmp_path):
         reader.next_psk()  # a key is handed out once: the reader waits for the next one
 
 
+def test_a_restarted_writers_keys_are_new_to_the_reader(tmp_path):
+    path = tmp_path / "psk"
+    reader = SharedFileKeySource(path, "reader", timeout=0.2)
+    first = SharedFileKeySource(path, "writer")
+    key = first.next_psk()
+    first.publish()
+    assert reader.next_psk() == key
+    again = SharedFileKeySource(path, "writer")  # the server restarted: sequence 1 again
+    key = again.next_psk()
+    again.publish()
+    assert reader.next_psk() == key
+
+
 def test_a_key_not_yet_published_is_not_visible(tmp_path):
     path = tmp_path / "psk"
     writer, reader = SharedFileKeySource(path, "writer"), SharedFileKeySource(path, "reader", timeout=0.1)
@@ -50,13 +63,14 @@ def test_a_key_not_yet_published_is_not_visible(tmp_path):
 
 def test_a_key_file_others_can_read_is_refused(tmp_path):
     path = tmp_path / "psk"
-    path.write_text(f"1 {'ab' * 32}\n")
+    path.write_text(f"{'0' * 16} 1 {'ab' * 32}\n")
     os.chmod(path, 0o644)
     with pytest.raises(PermissionError, match=r"must be mode 0600 .* got mode 644"):
         SharedFileKeySource(path, "reader", timeout=0.1).next_psk()
 
 
-@pytest.mark.parametrize("content", ["1 xyz", f"one {'ab' * 32}", f"1 {'zz' * 32}", "", f"1 {'ab' * 31}"])
+@pytest.mark.parametrize("content", ["1 xyz", f"one {'ab' * 32}", f"{'0' * 16} 1 {'zz' * 32}", "",
+                                     f"{'0' * 16} 1 {'ab' * 31}", f"1 {'ab' * 32}", f"{'0' * 16} x {'ab' * 32}"])
 def test_a_malformed_key_file_is_refused(tmp_path, content):
     path = tmp_path / "psk"
     path.write_text(content)
@@ -67,7 +81,7 @@ def test_a_malformed_key_file_is_refused(tmp_path, content):
 
 def test_a_symlinked_key_file_is_not_followed(tmp_path):
     target = tmp_path / "elsewhere"
-    target.write_text(f"1 {'ab' * 32}\n")
+    target.write_text(f"{'0' * 16} 1 {'ab' * 32}\n")
     os.chmod(target, 0o600)
     (tmp_path / "psk").symlink_to(target)
     with pytest.raises(OSError):
@@ -171,5 +185,5 @@ def test_a_file_planted_where_the_writer_writes_is_not_reused(tmp_path):
     key = writer.next_psk()
     writer.publish()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert path.read_text() == f"1 {key.hex()}\n"
+    assert path.read_text() == f"{writer.epoch} 1 {key.hex()}\n"
     assert not planted.exists()
