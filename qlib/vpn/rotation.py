@@ -23,7 +23,12 @@ side carries the tunnel on two WireGuard interfaces, one routed at a time.
 
 A key source that is served (the server writes the key, the client fetches it)
 gives step 1 to the serving side: it installs the key before it publishes it, so
-whoever fetches it can start the handshake at once.
+whoever fetches it can start the handshake at once. The TLS 1.3 key service
+plugs in the same way: its client's ``next_psk`` returns the period's key only
+once the server has answered that its interface holds it (the server's
+:class:`PSKRotator` calls ``published`` at that moment); should the answer come
+a moment early, the initiator starts a new handshake every 0.25 s
+(:func:`install_psk`'s ``retry``) until its timeout.
 """
 
 from __future__ import annotations
@@ -60,13 +65,15 @@ class RotationRecord:
 
 
 def install_psk(interface: WireGuardInterface, peer: str, psk: bytes, *, initiate: bool,
-                timeout: float = 2.0) -> tuple[float, bool]:
+                timeout: float = 2.0, retry: float = 0.25) -> tuple[float, bool]:
     """Put ``psk`` in place on ``interface`` for ``peer``; (seconds taken, confirmed).
 
     With ``initiate=False`` the key is set for the next handshake (step 1 of the
     module's order) and the result is unconfirmed. With ``initiate=True`` a
     handshake starts at once and the call waits up to ``timeout`` seconds for it
-    to complete; ``confirmed`` is whether it did (it cannot if the peer holds
+    to complete, starting a new one every ``retry`` seconds (WireGuard itself
+    would wait 5 s, REKEY_TIMEOUT), in case the peer installed the key a moment
+    late; ``confirmed`` is whether one completed (none can if the peer holds
     another key).
     """
     check_public_key(peer, "peer")
@@ -77,13 +84,20 @@ def install_psk(interface: WireGuardInterface, peer: str, psk: bytes, *, initiat
     if not initiate:
         interface.set_preshared_key(peer, psk)
         return time.perf_counter() - start, False
-    interface.rekey(peer, psk)
+    if not (isinstance(retry, (int, float)) and retry > 0 and math.isfinite(retry)):
+        raise ValueError(f"retry must be a positive number of seconds, got {retry!r}")
     deadline = time.monotonic() + timeout
-    while interface.handshake_time(peer) == 0:
+    while True:
+        interface.rekey(peer, psk)
+        again = min(deadline, time.monotonic() + retry)
+        while interface.handshake_time(peer) == 0:
+            if time.monotonic() > again:
+                break
+            time.sleep(0.001)
+        else:
+            return time.perf_counter() - start, True
         if time.monotonic() > deadline:
             return time.perf_counter() - start, False
-        time.sleep(0.001)
-    return time.perf_counter() - start, True
 
 
 class TunnelSide:

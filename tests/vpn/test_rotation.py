@@ -101,6 +101,8 @@ def test_bad_arguments_name_the_parameter(tmp_path):
         PSKRotator(None, os.urandom, period=1)
     with pytest.raises(ValueError, match=r"psk must be 32 bytes, got 16 bytes"):
         install_psk(None, PEER, bytes(16), initiate=True)
+    with pytest.raises(ValueError, match=r"retry must be a positive number of seconds, got 0"):
+        install_psk(None, PEER, bytes(32), initiate=True, retry=0)
 
 
 # ------------------------------------------------------------------ the tunnel
@@ -129,6 +131,21 @@ def test_a_key_the_peer_does_not_hold_completes_no_handshake_and_moves_nothing(n
         # nothing switched, and the tunnel still carries traffic on the key it had
         assert (bench.a.name, bench.b.name) == routed
         assert ping(bench.pair, "a", bench.tunnel_b, count=3, interval=0.05).received == 3
+
+
+def test_a_key_the_responder_installs_late_is_still_confirmed(netns_ready):
+    """The initiator starts a new handshake every ``retry`` s: a responder 0.4 s late
+    is caught up with well before WireGuard's own 5 s retry."""
+    import threading
+
+    with TunnelBench(os.urandom(32)) as bench:
+        psk = os.urandom(32)
+        late = threading.Timer(0.4, lambda: bench.side_b.prepare(psk))
+        late.start()
+        seconds, confirmed = bench.side_a.prepare(psk, timeout=3.0)
+        late.join()
+        assert confirmed and 0.4 <= seconds < 1.5
+        assert bench.side_b.wait_confirmed(1.0)
 
 
 def test_a_single_interface_with_another_key_gets_nothing_through(netns_ready):
