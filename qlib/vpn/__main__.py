@@ -128,7 +128,7 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
                 raise rotator.error
             if not all(interface.running for interface in interfaces):
                 raise WireGuardError(f"wireguard-go of {names} exited")
-    except (WireGuardError, ConfigError, OSError, ValueError, TimeoutError) as exc:
+    except Exception as exc:  # the command's top level: say what failed, then tear down
         _emit("error", message=str(exc), type=type(exc).__name__)
         status = 1
     except KeyboardInterrupt:  # SIGINT/SIGTERM during start-up
