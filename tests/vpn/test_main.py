@@ -173,7 +173,8 @@ def test_a_private_key_file_others_can_read_is_refused(netns_ready, tmp_path):
         assert not (RUN_DIR / f"qv{pair.tag}s.sock").exists()
 
 
-def test_sigterm_while_waiting_for_the_first_key_still_tears_down(netns_ready, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_waiting_for_the_first_key_still_tears_down(netns_ready, tmp_path, signum):
     with NamespacePair() as pair:
         configs = _setup(tmp_path, pair)
         client = _Side(pair, "a", "client", configs["client"], tmp_path / "never-written")
@@ -184,7 +185,7 @@ def test_sigterm_while_waiting_for_the_first_key_still_tears_down(netns_ready, t
         while not (RUN_DIR / f"{name}b.sock").exists() and time.monotonic() < deadline:
             time.sleep(0.01)
         assert (RUN_DIR / f"{name}b.sock").exists()  # both interfaces are up, the client waits for its key
-        client.process.send_signal(signal.SIGTERM)
+        client.process.send_signal(signum)
         assert client.wait_for("down", timeout=10)["rotations"] == 0
         assert client.process.wait(5) == 0
         assert not (RUN_DIR / f"{name}.sock").exists() and not (RUN_DIR / f"{name}b.sock").exists()

@@ -74,6 +74,9 @@ def test_a_ping_crosses_the_tunnel_and_the_counters_show_it(netns_ready):
         assert b.endpoint == f"{bench.pair.address_a}:{bench.port_a}"  # learned from a's handshake
         # the tunnel address answers only through the tunnel: not on the veth link
         assert bench.pair.run("a", ["ip", "route", "get", bench.tunnel_b]).stdout.decode().split()[2] == bench.a.name
+        # and nothing of it is in the root namespace: the traffic stays inside the two namespaces
+        root_links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
+        assert f"qv{bench.pair.tag}" not in root_links
 
 
 def test_a_peer_with_another_psk_gets_nothing_through(netns_ready):
