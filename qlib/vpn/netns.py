@@ -262,8 +262,22 @@ def ping(pair: NamespacePair, ns: str, address: str, *, count: int = 3, interval
          wait: float = 1.0, background: bool = False):
     """``ping`` ``address`` from namespace ``ns``: a :class:`PingResult`.
 
-    With ``background=True`` the ping is started and a function is returned that
-    waits for it and gives the :class:`PingResult`.
+    Parameters
+    ----------
+    pair : NamespacePair
+    ns : {"a", "b"}
+        The namespace that pings.
+    address : str
+        An IP address (checked with ``ipaddress``).
+    count : int
+        Echo requests to send.
+    interval : float
+        Seconds between them (ping's ``-i``; at least 0.002 s).
+    wait : float
+        Seconds to wait for each reply (``-W``).
+    background : bool
+        If True, start the ping and return a function that waits for it and
+        gives the :class:`PingResult` (so something can happen meanwhile).
     """
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"count must be a positive int, got {count!r}")
@@ -348,9 +362,29 @@ def tcp_transfer(pair: NamespacePair, *, sender: str, receiver: str, address: st
                  port: int = 5201, during=None, timeout: float = 60.0) -> TransferResult:
     """Send ``nbytes`` over TCP from namespace ``sender`` to ``address`` in ``receiver``.
 
-    Plain Python sockets in each namespace (``sys.executable``). ``during``, if
-    given, is called once about a tenth of the bytes have arrived, while the rest
-    flows (the demo rotates the key there).
+    Parameters
+    ----------
+    pair : NamespacePair
+    sender, receiver : {"a", "b"}
+        The namespaces of the two ends.
+    address : str
+        Where the receiver listens (in ``receiver``): the veth address for the bare
+        link, the tunnel address for the tunnel.
+    nbytes : int
+        Bytes to send.
+    port : int
+        The receiver's TCP port.
+    during : callable, optional
+        Called once about a tenth of the bytes (at most 1 MiB) have arrived, while
+        the rest flows (the demo rotates the key there).
+    timeout : float
+        Seconds the transfer may take.
+
+    Returns
+    -------
+    TransferResult
+        Bytes delivered and the seconds from the first byte to the end, measured
+        by the receiver. Plain Python sockets in each namespace (``sys.executable``).
     """
     import json
     import sys
