@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser book test bench serve clean student assignments grade
+.PHONY: install browser vpn-tools vpn-demo book test bench serve clean student assignments grade
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tooling/pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
@@ -25,12 +25,23 @@ install: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
 
+# WireGuard in user space and the namespace tools, for the VPN's tests and demo
+# (qlib.vpn; the kernel's WireGuard module is not needed).
+vpn-tools:
+	@command -v wireguard-go >/dev/null && command -v wg >/dev/null && command -v ip >/dev/null && command -v ping >/dev/null \
+	  || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wireguard-go wireguard-tools iproute2 iputils-ping; }
+
+# Two network namespaces, the VPN between them, a 10 MB transfer with a key
+# rotation during it; removes everything it made (root).
+vpn-demo: install vpn-tools
+	$(SUDO) $(BIN)/python -m qlib.vpn.demo
+
 # Clean build: every chapter executed afresh, warnings are errors.
 book: install
 	$(BIN)/jupyter-book clean --all . >/dev/null
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: install browser
+test: install browser vpn-tools
 	$(BIN)/python -m pytest
 
 bench: install
@@ -45,6 +56,9 @@ bench: install
 	$(BIN)/python benchmarks/networks.py
 	$(BIN)/python benchmarks/grading.py
 	$(BIN)/python benchmarks/hot_paths.py
+	# the VPN between two namespaces (root): rotation time, lost pings, throughput
+	$(MAKE) vpn-tools
+	$(SUDO) $(BIN)/python benchmarks/vpn.py
 	# the static site's explorables in headless Chromium, on the built book
 	test -f _build/html/index.html || $(MAKE) book
 	$(MAKE) browser

@@ -6,8 +6,10 @@
   tooling (``qbook``) or answers, nor the graphs (``qlib.graphs``, networkx);
   ``qlib.graphs`` imports physics and networkx, never presentation, cryptography
   or tooling; nothing in qlib imports qbook;
+- ``qlib.vpn`` (the WireGuard VPN: subprocesses, sockets, ``qlib.crypto``) never
+  imports presentation or tooling;
 - ``import qlib`` loads the physics only (checked in a fresh interpreter): not
-  networkx, Plotly or ``cryptography``;
+  networkx, Plotly, ``cryptography`` or ``qlib.vpn``;
 - nothing a student's code can import from the library holds an expected value:
   qlib declares no exercise, ships no answers module, and without the book's
   tooling ``qlib.check`` says there is nothing to check against;
@@ -50,14 +52,17 @@ FORBIDDEN = {
     "checks": (PRESENTATION - {"IPython"}) | CRYPTO | TOOLING,
     "crypto": PRESENTATION | TOOLING,
     "viz": CRYPTO | TOOLING,
+    # the VPN drives wireguard-go, wg and ip, keyed by qlib.crypto: never figures or tooling
+    "vpn": PRESENTATION | TOOLING,
 }
+VPN = {"qlib.vpn"}
 
 
 def _floor(path: Path) -> str:
     rel = path.relative_to(QLIB)
     if rel.parts == ("checks.py",):
         return "checks"
-    return rel.parts[0] if rel.parts[0] in ("graphs", "crypto", "viz") else "physics"
+    return rel.parts[0] if rel.parts[0] in ("graphs", "crypto", "viz", "vpn") else "physics"
 
 
 def _module_name(path: Path) -> str:
@@ -123,7 +128,7 @@ print(json.dumps({"new": sorted(set(sys.modules) - before), "qutip_s": t1 - t0, 
 def test_import_qlib_loads_physics_only():
     out = subprocess.run([sys.executable, "-c", _FRESH_IMPORT], capture_output=True, text=True, check=True)
     new = json.loads(out.stdout)["new"]
-    banned = PRESENTATION | CRYPTO | TOOLING | GRAPHS | {"qlib.checks_answers"}
+    banned = PRESENTATION | CRYPTO | TOOLING | GRAPHS | VPN | {"qlib.checks_answers"}
     loaded = [m for m in new if _matches(m, banned)]
     assert not loaded, f"import qlib (after import qutip) loads {loaded}"
     assert "qlib.quantum.states" in new and "qlib.qkd" in new  # the physics is there
@@ -241,7 +246,7 @@ def test_what_left_the_library_names_where_it_went(old, where):
 # --------------------------------------------------------------------------- #
 # Tests mirror the tree
 # --------------------------------------------------------------------------- #
-@pytest.mark.parametrize("floor", FLOORS)
+@pytest.mark.parametrize("floor", [*FLOORS, "vpn"])
 def test_every_public_module_has_its_test_module(floor):
     missing = [
         f"tests/{floor}/test_{p.stem}.py"

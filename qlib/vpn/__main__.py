@@ -1,0 +1,173 @@
+"""One side of the VPN: ``python -m qlib.vpn server|client --config F --psk-source S``.
+
+Brings up the side's two WireGuard interfaces (``wireguard-go``; see
+:class:`qlib.vpn.rotation.TunnelSide`) from the TOML configuration
+(:mod:`qlib.vpn.config`), puts the first preshared key in place (nothing is
+routed into the tunnel before), rotates it from the key source, and tears the
+interfaces down on SIGINT, SIGTERM or any error.
+SIGUSR1 asks for a rotation now. It prints one JSON object a line (``up``,
+``rotated``, ``down``, ``error``) so a harness can follow it.
+
+Key sources (``--psk-source``):
+
+``shared-file:PATH``
+    :class:`qlib.vpn.rotation.SharedFileKeySource`: the server draws each key
+    from ``os.urandom``, installs it, then writes it to PATH (mode 0600); the
+    client waits for each new key there and starts the handshake with it. Only
+    for two namespaces of one machine (the demo, the tests).
+
+The post-quantum TLS 1.3 key service (``qlib.crypto``, configured by the
+``[key_service]`` table) plugs in as one more source: an object whose
+``next_psk()`` returns the key of the next period, served by the server after
+its interface holds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .config import ConfigError, VPNConfig, load_config
+from .rotation import PSKRotator, SharedFileKeySource, TunnelSide
+from .wireguard import WireGuardError, WireGuardInterface
+
+
+def _emit(event: str, **fields) -> None:
+    print(json.dumps({"event": event, "time": time.time(), **fields}), flush=True)
+
+
+def _read_private_key(path: Path) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise ConfigError(f"interface.private_key_file {path} cannot be read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if info.st_mode & 0o077:
+            raise ConfigError(f"interface.private_key_file {path} must not be readable by others "
+                              f"(mode 0600), got mode {info.st_mode & 0o777:o}")
+        return os.read(fd, 256).decode("ascii", errors="replace").strip()
+    finally:
+        os.close(fd)
+
+
+def _shifted(endpoint: str | None, k: int) -> str | None:
+    """The endpoint of the peer's interface ``k`` (its port + k)."""
+    if endpoint is None:
+        return None
+    host, _, port = endpoint.rpartition(":")
+    return f"{host}:{int(port) + k}"
+
+
+def _key_source(spec: str, role: str, period: float):
+    kind, sep, rest = spec.partition(":")
+    if kind == "shared-file" and sep and rest:
+        # a client waits for the server's next key: one period and some slack
+        return SharedFileKeySource(rest, "writer" if role == "server" else "reader", timeout=2 * period + 10)
+    raise ValueError(f"--psk-source must be 'shared-file:PATH', got {spec!r}")
+
+
+def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event | None = None,
+        started: threading.Event | None = None) -> int:
+    """Bring the side up, rotate until ``stop`` is set or an error, tear down; exit status.
+
+    ``started`` is set once the first key is in place (a signal before that
+    interrupts the start-up with ``KeyboardInterrupt``, see :func:`main`).
+    """
+    stop = stop or threading.Event()
+    started = started or threading.Event()
+    peer = config.peer.public_key
+    names = (config.interface.name, config.interface.name + "b")
+    interfaces = [WireGuardInterface(name) for name in names]
+    rotator = source = None
+    status = 0
+    try:
+        source = _key_source(psk_source, role, config.key_service.rotation_period)
+        private_key = _read_private_key(config.interface.private_key_file)
+        for k, interface in enumerate(interfaces):
+            interface.create()
+            public = interface.set_private_key(private_key)
+            if config.interface.listen_port is not None:
+                interface.set_listen_port(config.interface.listen_port + k)
+            # until the key source's key arrives, a random PSK nobody holds: no handshake
+            # without a key from the key source is ever possible (X25519 alone is not enough)
+            interface.set_peer(peer, allowed_ips=config.peer.allowed_ips,
+                               endpoint=_shifted(config.peer.endpoint, k),
+                               persistent_keepalive=config.peer.persistent_keepalive,
+                               preshared_key=os.urandom(32))
+            for address in config.interface.addresses:
+                interface.add_address(address, prefix_route=False)
+            interface.loose_reverse_path()
+            interface.up()
+        # nothing is routed into the tunnel until the first key is in place
+        side = TunnelSide(interfaces, peer, config.peer.allowed_ips, initiate=role == "client")
+
+        def rotated(record):
+            _emit("rotated", index=record.index, seconds=record.seconds, confirmed=record.handshake_confirmed,
+                  interface=side.active.name)
+
+        if role == "server":
+            rotator = PSKRotator(side, source.next_psk, period=config.key_service.rotation_period,
+                                 published=source.publish, on_rotate=rotated)
+        else:
+            rotator = PSKRotator(side, source.next_psk, period=None, on_rotate=rotated)
+        rotator.rotate_now()  # the first key: the server publishes it, the client handshakes with it
+        _emit("up", role=role, interfaces=list(names), public_key=public,
+              addresses=list(config.interface.addresses))
+        signal.signal(signal.SIGUSR1, lambda *_: rotator.request())
+        rotator.start()
+        started.set()
+        while not stop.wait(0.05):
+            if rotator.error is not None:
+                raise rotator.error
+            if not all(interface.running for interface in interfaces):
+                raise WireGuardError(f"wireguard-go of {names} exited")
+    except Exception as exc:  # the command's top level: say what failed, then tear down
+        _emit("error", message=str(exc), type=type(exc).__name__)
+        status = 1
+    except KeyboardInterrupt:  # SIGINT/SIGTERM during start-up
+        _emit("stopped", message="signal during start-up")
+    finally:
+        if rotator is not None:
+            rotator.stop(timeout=0.5)
+        for interface in interfaces:
+            interface.close()
+        if role == "server" and isinstance(source, SharedFileKeySource):
+            source.path.unlink(missing_ok=True)
+        _emit("down", role=role, interfaces=list(names),
+              rotations=len(rotator.records) if rotator is not None else 0)
+    return status
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qlib.vpn", description=__doc__.split("\n\n")[0])
+    parser.add_argument("role", choices=("server", "client"))
+    parser.add_argument("--config", required=True, type=Path, help="the side's TOML configuration")
+    parser.add_argument("--psk-source", required=True, help="where the preshared keys come from: shared-file:PATH")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config, args.role)
+        _key_source(args.psk_source, args.role, config.key_service.rotation_period)
+    except (ConfigError, ValueError) as exc:
+        _emit("error", message=str(exc), type=type(exc).__name__)
+        return 2
+    stop, started = threading.Event(), threading.Event()
+
+    def on_signal(*_):
+        stop.set()
+        if not started.is_set():  # still starting (e.g. waiting for the first key): interrupt it
+            raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, on_signal)
+    return run(args.role, config, args.psk_source, stop=stop, started=started)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
