@@ -252,3 +252,59 @@ def test_the_documented_hub_setting_makes_an_nbgitpuller_link():
     repo = config["repository"]["url"]
     assert query["repo"] == [repo] and query["branch"] == [config["repository"]["branch"]]
     assert query["urlpath"] == [f"lab/tree/{repo.rsplit('/', 1)[1]}/chapters/teleportation.md"]
+
+
+def test_a_chapter_opened_in_jupyterlab_reads_as_myst_not_as_markup(tmp_path):
+    """A learner's view, in a real JupyterLab driven by Chromium: a chapter opened
+    through jupytext (the default viewer, as on Binder) shows its MyST rendered by
+    jupyterlab-myst (the admonition, the exercises, numbered equations, math) and no
+    directive fences or label lines as raw text."""
+    from _book import chromium
+
+    settings = tmp_path / "settings"
+    settings.mkdir()
+    overrides = json.loads((ROOT / "binder" / "overrides.json").read_text())
+    # render every cell at once (JupyterLab renders only the visible ones by default)
+    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
+    (settings / "overrides.json").write_text(json.dumps(overrides))
+    root = tmp_path / "root"
+    (root / "chapters").mkdir(parents=True)
+    shutil.copyfile(ROOT / "chapters" / "teleportation.md", root / "chapters" / "teleportation.md")
+    port, token = _free_port(), "myst-test"
+    lab = Path(sys.executable).with_name("jupyter-lab")
+    proc = subprocess.Popen(
+        [str(lab), "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         f"--LabApp.app_settings_dir={settings}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(120):
+            try:
+                _api(port, token, "", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("JupyterLab did not answer within 60 s")
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/chapters/teleportation.md?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=60_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown, "
+                ".jp-MarkdownCell .jp-RenderedMySTMarkdown, .jp-MarkdownCell .myst').length > 10",
+                timeout=60_000)
+            page.wait_for_timeout(2000)
+            text = page.evaluate("() => document.querySelector('.jp-Notebook').innerText")
+            n_cells = page.evaluate("() => document.querySelectorAll('.jp-MarkdownCell').length")
+            exercises = page.evaluate(
+                "() => [...document.querySelectorAll('.jp-MarkdownCell')]"
+                ".filter(c => /Exercise/.test(c.innerText) && !c.innerText.includes(':::')).length")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert n_cells > 10 and "Teleportation" in text and "Learning goals" in text
+    assert ":::{" not in text and "```{" not in text, "raw MyST directive text in JupyterLab"
+    assert not re.search(r"^\(ch-[a-z-]+\)=", text, re.M), "a raw label line in JupyterLab"
+    assert exercises >= 4, f"only {exercises} rendered exercises"
