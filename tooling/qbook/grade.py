@@ -71,9 +71,11 @@ import fcntl
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -135,6 +137,60 @@ def _invalid(notebooks: list[Path]) -> str | None:
         except Exception as exc:  # not JSON, not a notebook, wrong schema
             return f"invalid notebook {path.name}: {type(exc).__name__}"
     return None
+
+
+def _preprocessors() -> list[str]:
+    """nbgrader's autograde preprocessors, with :class:`qbook.bounded.BoundedExecute` for
+    its ``Execute`` (as ``--Autograde.autograde_preprocessors`` options)."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    names = []
+    for cls in Autograde.autograde_preprocessors.default():
+        name = "qbook.bounded.BoundedExecute" if cls is Execute else f"{cls.__module__}.{cls.__name__}"
+        names.append(f"--Autograde.autograde_preprocessors={name}")
+    return names
+
+
+#: Largest plain file kept in an autograded folder besides the graded notebooks (bytes).
+MAX_KEPT_FILE = 8 * 2**20
+
+
+def unsafe_entries(folder: Path, *, max_size: int = MAX_KEPT_FILE,
+                   notebook_size: int | None = None) -> list[tuple[str, str]]:
+    """What in ``folder`` is not a plain file or folder: a symbolic link, a hard link
+    (more than one name), a FIFO, a socket, a device, a file over ``max_size`` bytes (a
+    notebook over ``notebook_size``, when given). (relative path, reason) pairs."""
+    from .sandbox_kernel import _kind
+
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # does not follow links to folders
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            st = os.lstat(path)
+            if stat.S_ISDIR(st.st_mode):
+                continue
+            kind = _kind(st)
+            limit = notebook_size if notebook_size is not None and name.endswith(".ipynb") else max_size
+            if kind is None and st.st_size > limit:
+                kind = f"a file of {st.st_size} bytes, over the limit of {limit}"
+            if kind is not None:
+                found.append((str(path.relative_to(folder)), kind))
+    return found
+
+
+def sanitise(folder: Path, *, max_size: int = MAX_KEPT_FILE, notebook_size: int | None = None) -> list[str]:
+    """Remove from ``folder`` every entry :func:`unsafe_entries` names (never following
+    a link) and return their descriptions; a folder that is itself a link is removed."""
+    if folder.is_symlink():
+        folder.unlink()
+        return [f"{folder.name} (a symbolic link)"]
+    if not folder.is_dir():
+        return []
+    found = unsafe_entries(folder, max_size=max_size, notebook_size=notebook_size)
+    for name, _ in found:
+        os.unlink(folder / name)
+    return [f"{name} ({kind})" for name, kind in found]
 
 
 def _extra_files(folder: Path) -> list[str]:
@@ -286,6 +342,18 @@ def _judge_outside(course: Path, assignment: str, students: list[str]) -> None:
             gb.db.commit()
 
 
+def _sandbox_flags(report: dict | None) -> list[str]:
+    """The flags of a kernel's scratch report (:func:`qbook.sandbox_kernel.read_report`)."""
+    if report is None:
+        return ["the sandbox left no report (its kernel was killed): nothing it wrote was copied back"]
+    flags = []
+    if report.get("scratch_full"):
+        flags.append(f"disk limit reached ({report.get('scratch_bytes', 0) / 2**20:g} MiB)")
+    if report.get("not_copied"):
+        flags.append("not copied back: " + ", ".join(map(str, report["not_copied"])))
+    return flags
+
+
 def default_submission_timeout(timeout: float) -> float:
     """Seconds one submission may take in all (nbgrader's start, the kernel's, every
     cell): generous for an honest one, and what a hung one costs."""
@@ -300,8 +368,25 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
     labels = list(grade_points(course, assignment))
     if not labels:
         raise SystemExit(f"grade.py: no source notebook with graded cells in {course / 'source' / assignment}")
+    from .bounded import REPORTS_ENV, read_report
+    from .sandbox_kernel import read_report as read_sandbox_report
+    from .sandbox_kernel import scratch_bytes
+
     status = {s: _invalid(nbs) or "graded" for s, nbs in submissions.items()}
-    flags = {s: _extra_files(course / "submitted" / s / assignment) for s in submissions}
+    flags = {s: [] for s in submissions}
+    for student in submissions:
+        folder = course / "submitted" / student / assignment
+        extra = _extra_files(folder)
+        if extra:
+            flags[student].append(f"extra files: {' '.join(extra)}")
+        unsafe = unsafe_entries(folder, max_size=scratch_bytes())
+        if unsafe and status[student] == "graded":  # nbgrader would copy what a link points to
+            status[student] = "not graded (links or special files in the submission)"
+            flags[student].append("unsafe files: " + ", ".join(f"{n} ({k})" for n, k in unsafe))
+    reports = course / ".grading" / "reports"
+    shutil.rmtree(reports, ignore_errors=True)
+    reports.mkdir(parents=True)
+    nonce = secrets.token_hex(16)
     out = course / "grades"
     out.mkdir(exist_ok=True)
     log_path = out / f"{assignment}.log"
@@ -312,16 +397,20 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",  # nbgrader calls `alembic`
         "JUPYTER_PATH": f"{_install_kernel(course)}{os.pathsep}{os.environ.get('JUPYTER_PATH', '')}",
         "QLIB_SANDBOX_READONLY": str(course),
+        "QLIB_SANDBOX_NONCE": nonce,  # the kernel's own environment does not have it
+        REPORTS_ENV: str(reports),
         "QLIB_SANDBOX_CPU": str(int(limit) + 10),  # CPU seconds of one kernel: a backstop
         "PYTHONUNBUFFERED": "1",
     }
     to_grade = [s for s in submissions if status[s] == "graded"]
     wrapper = _namespace_wrapper(allow_network)
+    preprocessors = _preprocessors()
     logs: list[Path] = []
 
     def start(student: str, log_path: Path) -> subprocess.Popen:
         nbgrader = [str(bin_dir / "nbgrader"), "autograde", assignment, f"--student={student}", "--force",
-                    f"--Execute.kernel_name={KERNEL_NAME}", f"--Execute.timeout={int(timeout)}"]
+                    f"--Execute.kernel_name={KERNEL_NAME}", f"--Execute.timeout={int(timeout)}",
+                    *preprocessors]
         cmd = [*wrapper, sys.executable, "-m", "qbook.grade", INNER, *nbgrader] if wrapper else nbgrader
         with log_path.open("w") as log:  # a session of its own: killpg reaches all of it
             return subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -376,6 +465,21 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
             status[student] = "grading failed (a cell did not stop at its time limit)"
         elif not done(student):
             status[student] = "grading failed (see the log)"
+    for student in to_grade:
+        if not done(student) or student in timed_out:
+            continue
+        folder = course / "autograded" / student / assignment
+        flags[student] += _sandbox_flags(read_sandbox_report(folder, nonce))
+        for notebook, report in read_report(reports, student).items():
+            if report.get("truncated"):
+                flags[student].append(f"output truncated in {notebook}: {', '.join(map(str, report['truncated']))}")
+            stopped = report.get("stopped")
+            if stopped:
+                status[student] = (f"graded up to {stopped['grade_id']} of {notebook}: {stopped['reason']}; "
+                                   "the cells after it scored zero")
+        removed = sanitise(folder, notebook_size=MAX_NOTEBOOK_BYTES)
+        if removed:
+            flags[student].append("removed from the autograded folder: " + ", ".join(removed))
     _judge_outside(course, assignment, [s for s in to_grade if done(s) and s not in timed_out])
     log_path.write_text("".join(f"==> {p.name} <==\n{p.read_text()}" for p in logs))
     for path in logs:
@@ -387,13 +491,13 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
         writer = csv.writer(f)
         writer.writerow(["student_id", *labels, "total", "auto_max", "max_total", "status", "flags"])
         for student in submissions:
-            if status[student] == "graded" or status[student].startswith("grading failed"):
+            if status[student].startswith(("graded", "grading failed")):
                 scores = _scores(course, assignment, student, labels)
             else:
                 scores = dict.fromkeys(labels, 0.0)
             total = sum(v for v in scores.values() if v is not None)
             cells = ["" if scores[k] is None else f"{scores[k]:g}" for k in labels]
-            flag = f"extra files: {' '.join(flags[student])}" if flags[student] else ""
+            flag = "; ".join(flags[student])
             writer.writerow([student, *cells, f"{total:g}", f"{sum(auto.values()):g}",
                              f"{sum(points.values()):g}", status[student], flag])
     return csv_path
