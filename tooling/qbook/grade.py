@@ -13,21 +13,31 @@ submissions in ``DIR/submitted/<student>/ASSIGNMENT/``. This
    loopback interface and a PID namespace (``unshare --net --pid --fork
    --kill-child``; with ``--map-root-user`` for a user who is not root). Each
    submission runs in a fresh confined kernel (:mod:`qbook.sandbox_kernel`: it sees
-   only its own folder, has no privilege and no other process); each cell is
-   interrupted after ``--timeout`` seconds (nbgrader's ``Execute.timeout``), and
-   the whole submission is stopped after ``--submission-timeout`` seconds: its
-   process group is killed, and with it the PID namespace, kernel included;
+   only its own folder, as a size-limited copy of its own, has no privilege and no
+   other process) and nbgrader's ``Execute`` is :class:`qbook.bounded.BoundedExecute`
+   (outputs bounded; a kernel that dies or does not stop keeps the cells before it);
+   each cell is interrupted after ``--timeout`` seconds (nbgrader's
+   ``Execute.timeout``), and the whole submission is stopped after
+   ``--submission-timeout`` seconds: its process group is killed, and with it the
+   PID namespace, kernel included;
 3. judges the answers outside the kernels (below) and writes the scores into
    nbgrader's gradebook;
 4. reads nbgrader's gradebook and writes ``DIR/grades/ASSIGNMENT.csv``: one row
    per student, one column per exercise (its label), the autograded total, the
    autograded maximum (``auto_max``), the maximum with the hand-graded parts
    (``max_total``), a status (``graded``, ``invalid notebook``, ``grading
-   failed``, ``grading failed (time limit ...)``) and ``flags`` (files in the
-   submission besides its notebooks, such as a ``qlib.py`` meant to stand in for
-   the real one). A submission nbgrader could not finish (its kernel died, it ran
-   past its time limit) scores zero on the parts it did not record, and never
-   stops the others; one that hit its time limit is not run again.
+   failed``, ``grading failed (time limit ...)``, ``graded up to <cell> of
+   <notebook>: <reason>; ...`` when the kernel died or did not stop) and ``flags``
+   (``; ``-separated: files in the submission besides its notebooks, such as a
+   ``qlib.py`` meant to stand in for the real one; the kernel's disk limit reached;
+   what the kernel made that was not copied back (links, FIFOs, big files); cut
+   outputs; forged answer records; what was removed from the autograded folder).
+   A submission nbgrader could not finish (it ran past its time limit) scores zero
+   on the parts it did not record, and never stops the others; one that hit its
+   time limit is not run again.
+5. leaves in each ``autograded/<student>/ASSIGNMENT/`` folder only plain files
+   (:func:`sanitise`): the graded notebook and the plain files the kernel wrote.
+   Feedback is then made by :mod:`qbook.feedback` from the graded notebooks alone.
 
 ``--allow-network`` skips the namespaces (only where none can be made, and say so
 to the students). Exit status 0 when grades were written.
@@ -295,9 +305,14 @@ def _last_record(cell, label: str):
     return parse_answer_record(records[-1], label) if records else None
 
 
-def judge_submission(course: Path, assignment: str, student: str, gradebook) -> dict[tuple[str, str], float]:
+def judge_submission(course: Path, assignment: str, student: str, gradebook,
+                     unreadable: list[str] | None = None) -> dict[tuple[str, str], float]:
     """Judge one autograded submission outside its kernel; {(notebook, label): fraction
-    of the cell's points earned (1 or 0)}. See the module's notes."""
+    of the cell's points earned (1 or 0)}. The labels whose test cell holds answer
+    records of which the last is not well formed (a forged one) are appended to
+    ``unreadable``. See the module's notes."""
+    from qlib.checks import ANSWER_MIME
+
     from nbgrader.api import MissingEntry
     from qlib.checks import get_exercise, judge
 
@@ -322,24 +337,33 @@ def judge_submission(course: Path, assignment: str, student: str, gradebook) -> 
             if len(mine) != 1 or mine[0].get("source") != source:
                 continue
             values = _last_record(mine[0], label)
+            if values is None and unreadable is not None and any(
+                    isinstance(o, dict) and isinstance(o.get("data"), dict) and ANSWER_MIME in o["data"]
+                    for o in mine[0].get("outputs", [])):
+                unreadable.append(label)
             if values is not None and judge(get_exercise(label), values, label=label).passed:
                 scores[notebook, label] = 1.0
     return scores
 
 
-def _judge_outside(course: Path, assignment: str, students: list[str]) -> None:
-    """Write the outside judgement of each student's test cells into the gradebook."""
+def _judge_outside(course: Path, assignment: str, students: list[str]) -> dict[str, list[str]]:
+    """Write the outside judgement of each student's test cells into the gradebook;
+    {student: labels whose answer record was not well formed}."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    unreadable: dict[str, list[str]] = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in students:
-            for (notebook, label), fraction in judge_submission(course, assignment, student, gb).items():
+            unreadable[student] = []
+            judged = judge_submission(course, assignment, student, gb, unreadable[student])
+            for (notebook, label), fraction in judged.items():
                 try:
                     grade = gb.find_grade(label, notebook, assignment, student)
                 except MissingEntry:
                     continue
                 grade.auto_score = fraction * float(grade.max_score)
             gb.db.commit()
+    return unreadable
 
 
 def _sandbox_flags(report: dict | None) -> list[str]:
@@ -469,18 +493,23 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
         if not done(student) or student in timed_out:
             continue
         folder = course / "autograded" / student / assignment
-        flags[student] += _sandbox_flags(read_sandbox_report(folder, nonce))
+        sandbox = read_sandbox_report(folder, nonce)
+        flags[student] += _sandbox_flags(sandbox)
         for notebook, report in read_report(reports, student).items():
             if report.get("truncated"):
                 flags[student].append(f"output truncated in {notebook}: {', '.join(map(str, report['truncated']))}")
             stopped = report.get("stopped")
             if stopped:
-                status[student] = (f"graded up to {stopped['grade_id']} of {notebook}: {stopped['reason']}; "
-                                   "the cells after it scored zero")
+                how = f" ({sandbox['kernel']})" if sandbox and "died" in stopped["reason"] else ""
+                status[student] = (f"graded up to {stopped['grade_id']} of {notebook}: {stopped['reason']}"
+                                   f"{how}; the cells after it scored zero")
         removed = sanitise(folder, notebook_size=MAX_NOTEBOOK_BYTES)
         if removed:
             flags[student].append("removed from the autograded folder: " + ", ".join(removed))
-    _judge_outside(course, assignment, [s for s in to_grade if done(s) and s not in timed_out])
+    unreadable = _judge_outside(course, assignment, [s for s in to_grade if done(s) and s not in timed_out])
+    for student, forged in unreadable.items():
+        if forged:
+            flags[student].append(f"answer record not well formed (forged?): {' '.join(forged)}")
     log_path.write_text("".join(f"==> {p.name} <==\n{p.read_text()}" for p in logs))
     for path in logs:
         path.unlink()

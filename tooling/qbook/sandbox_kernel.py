@@ -35,8 +35,15 @@ inside, as root of the namespace:
    the grader judges the recorded answers outside (:mod:`qbook.grade`);
 3. remounts every other mount read-only (``/``, ``/sys``, ``/sys/fs/cgroup``,
    ``/proc``, ...), keeping each mount's other flags;
-4. starts a new session, and replaces itself with the ordinary IPython kernel
-   through
+4. mounts over the submission's folder a tmpfs of its own, ``QLIB_SANDBOX_SCRATCH``
+   bytes (128 MiB), and copies into it the folder's plain files (never following a
+   link): the kernel's scratch. The real folder stays reachable only through a
+   descriptor this launcher holds, so nbgrader, which writes the graded notebook
+   into the real folder and chmods every file there, never meets a link the
+   kernel made, and a write past the limit fails (``ENOSPC``);
+5. forks: the child starts a new session and becomes the ordinary IPython kernel
+   (with ``exit()`` and ``quit()`` raising ``SystemExit`` instead of ending it,
+   :data:`KERNEL_SETUP`, and its history in memory) through
 
        prlimit --nproc --as --cpu --core=0 setpriv --bounding-set=-all
            --inh-caps=-all --ambient-caps=-all --no-new-privs
@@ -49,13 +56,21 @@ inside, as root of the namespace:
    instead of the real one), ``PYTHONPATH`` naming the folder of the ``qlib``
    the grader imports (when that is not an installed copy in site-packages,
    so the kernel runs the same qlib as the grader), and nothing else of the
-   grader's own environment.
+   grader's own environment;
+6. the parent, PID 1 of the namespace (which its processes cannot signal), not
+   dumpable (no ``/proc/1/fd`` for the kernel), waits for the kernel, kills what it
+   left running, copies back into the real folder the plain files the kernel
+   created (one name each, at most ``QLIB_SANDBOX_MAX_FILE`` bytes, 8 MiB; not its
+   home ``.sandbox-tmp`` with the connection file) and writes there a report,
+   :data:`REPORT`, read by the grader (:func:`read_report`; it carries the
+   grader's ``QLIB_SANDBOX_NONCE``, which the kernel never sees): what was not
+   copied back and why, whether the scratch filled up, how the kernel ended.
 
 So a submission that deletes or rewrites files can only harm its own copy; it
 cannot read the solutions, the gradebook or other submissions, kill the grader
-(``os.getppid()`` is 0 in its namespace, ``kill(-1, ...)`` reaches only its own
+(its parent is the namespace's PID 1, ``kill(-1, ...)`` reaches only its own
 processes), reach the network (the grader's network namespace, see
-:mod:`qbook.grade`), or leave a process behind.
+:mod:`qbook.grade`), leave a process behind, or hand back anything but plain files.
 
 Where no namespace can be made (no ``unshare``, no privilege), the launcher
 refuses to start unless ``QLIB_SANDBOX_OPTIONAL=1`` is set, in which case the
