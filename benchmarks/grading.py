@@ -68,6 +68,9 @@ def main() -> None:
     print(f"  feedback for the class:   {feedback_s:6.1f} s")
     flagged = [r["student_id"] for r in rows if r["flags"] or r["status"] != "graded"]
     print(f"  flagged or not 'graded':  {len(flagged)} (honest submissions: expected 0)")
+    for row in rows:
+        if row["student_id"] in flagged:
+            print(f"    {row['student_id']}: {row['status']}; {row['flags']}")
     print(f"  totals: {totals.count(n_ex)} full marks, {totals.count(n_ex - 1)} with one part wrong, "
           f"{len(totals) - totals.count(n_ex) - totals.count(n_ex - 1)} other")
     print(f"  load average during the run: {os.getloadavg()[0]:.1f} (2 cores)")

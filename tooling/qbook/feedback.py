@@ -57,9 +57,34 @@ def _copy_plain(src: Path, dst: Path, max_size: int) -> bool:
 
 
 def feedback(course: Path, assignment: str, students: list[str] | None = None) -> dict[str, list[str]]:
-    """Write the feedback of ``assignment`` (all graded students, or ``students``) from
-    the graded notebooks alone; {student: what was removed from their autograded folder}.
-    See the module's notes."""
+    """Write the feedback of an assignment from the graded notebooks alone.
+
+    Parameters
+    ----------
+    course : pathlib.Path
+        The nbgrader course directory, graded by :mod:`qbook.grade`.
+    assignment : str
+        The assignment (the chapter's file stem).
+    students : list of str, optional
+        Only these students (default: every one with an autograded folder).
+
+    Returns
+    -------
+    dict
+        {student: what was removed from their autograded folder}, as
+        :func:`qbook.grade.sanitise` says it.
+
+    Raises
+    ------
+    SystemExit
+        If the assignment has no source notebook, or a student named has no graded
+        submission.
+
+    Notes
+    -----
+    The steps are in the module's notes; the chapter "Teaching with this book"
+    (``instructors.md``, section Feedback) introduces it.
+    """
     course = course.resolve()
     notebooks = sorted(p.name for p in (course / "source" / assignment).glob("*.ipynb"))
     if not notebooks:

@@ -162,15 +162,48 @@ def _preprocessors() -> list[str]:
     return names
 
 
+#: Seconds a kernel has to end after nbgrader asks it to (its files are copied back then).
+SHUTDOWN_WAIT = 30
+
 #: Largest plain file kept in an autograded folder besides the graded notebooks (bytes).
 MAX_KEPT_FILE = 8 * 2**20
 
 
 def unsafe_entries(folder: Path, *, max_size: int = MAX_KEPT_FILE,
                    notebook_size: int | None = None) -> list[tuple[str, str]]:
-    """What in ``folder`` is not a plain file or folder: a symbolic link, a hard link
-    (more than one name), a FIFO, a socket, a device, a file over ``max_size`` bytes (a
-    notebook over ``notebook_size``, when given). (relative path, reason) pairs."""
+    """What in ``folder`` is not a plain file or folder.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder to look through (links to folders are not followed).
+    max_size : int
+        Largest file kept, in bytes (:data:`MAX_KEPT_FILE`).
+    notebook_size : int, optional
+        Largest ``.ipynb`` kept, in bytes (default: ``max_size``).
+
+    Returns
+    -------
+    list of (str, str)
+        (path relative to ``folder``, reason) for each symbolic link, hard link (a
+        file with more than one name), FIFO, socket, device or file over its limit.
+
+    Notes
+    -----
+    Used by :func:`sanitise` after grading and by :mod:`qbook.feedback`; see the
+    chapter "Teaching with this book" (``instructors.md``, section Grade).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "a.txt").write_text("plain")
+    5
+    >>> os.symlink("/etc/passwd", folder / "link")
+    >>> unsafe_entries(folder)
+    [('link', 'a symbolic link')]
+    >>> shutil.rmtree(folder)
+    """
     from .sandbox_kernel import _kind
 
     found = []
@@ -190,8 +223,34 @@ def unsafe_entries(folder: Path, *, max_size: int = MAX_KEPT_FILE,
 
 
 def sanitise(folder: Path, *, max_size: int = MAX_KEPT_FILE, notebook_size: int | None = None) -> list[str]:
-    """Remove from ``folder`` every entry :func:`unsafe_entries` names (never following
-    a link) and return their descriptions; a folder that is itself a link is removed."""
+    """Remove from ``folder`` every entry :func:`unsafe_entries` names.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        An autograded folder; if it is itself a symbolic link, the link is removed.
+    max_size, notebook_size : int
+        As for :func:`unsafe_entries`.
+
+    Returns
+    -------
+    list of str
+        ``"<path> (<reason>)"`` for each entry removed (never following a link).
+
+    Notes
+    -----
+    See the chapter "Teaching with this book" (``instructors.md``, sections Grade and
+    Feedback).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> os.mkfifo(folder / "pipe")
+    >>> sanitise(folder), sorted(folder.iterdir())
+    (['pipe (a FIFO)'], [])
+    >>> folder.rmdir()
+    """
     if folder.is_symlink():
         folder.unlink()
         return [f"{folder.name} (a symbolic link)"]
@@ -434,7 +493,9 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
     def start(student: str, log_path: Path) -> subprocess.Popen:
         nbgrader = [str(bin_dir / "nbgrader"), "autograde", assignment, f"--student={student}", "--force",
                     f"--Execute.kernel_name={KERNEL_NAME}", f"--Execute.timeout={int(timeout)}",
-                    *preprocessors]
+                    # time for a loaded machine to end the kernel and copy its files back
+                    # before jupyter_client kills it (it waits 5 s by default)
+                    f"--KernelManager.shutdown_wait_time={SHUTDOWN_WAIT}", *preprocessors]
         cmd = [*wrapper, sys.executable, "-m", "qbook.grade", INNER, *nbgrader] if wrapper else nbgrader
         with log_path.open("w") as log:  # a session of its own: killpg reaches all of it
             return subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT,

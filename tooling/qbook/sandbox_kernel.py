@@ -499,8 +499,36 @@ def _supervise(pid: int, workdir: str, real: int, initial: set[str], limit: int)
 
 
 def read_report(folder: Path, nonce: str) -> dict | None:
-    """The supervisor's report in ``folder`` (removed once read), or None if there is
-    none or it does not carry ``nonce`` (one the submission wrote itself)."""
+    """The sandbox's report on a kernel's scratch, left in the real folder.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The submission's autograded folder.
+    nonce : str
+        The grader's ``QLIB_SANDBOX_NONCE`` (never in the kernel's environment).
+
+    Returns
+    -------
+    dict or None
+        Keys ``scratch_bytes``, ``scratch_used``, ``scratch_full``, ``copied_back``,
+        ``not_copied`` (``"<path> (<reason>)"``) and ``kernel`` (how it ended); None
+        when there is no report, it is not a small plain file, not JSON, or does not
+        carry ``nonce`` (one the submission wrote itself). The file is removed.
+
+    Notes
+    -----
+    See the chapter "Teaching with this book" (``instructors.md``, section Grade).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / REPORT).write_text('{"nonce": "a guess"}')
+    >>> read_report(folder, "the grader's nonce") is None, (folder / REPORT).exists()
+    (True, False)
+    >>> folder.rmdir()
+    """
     path = Path(folder) / REPORT
     try:
         st = os.lstat(path)
