@@ -29,7 +29,7 @@ The report is a JSON file per notebook, ``$QBOOK_GRADE_REPORTS/<student>/<notebo
 written by this preprocessor in nbgrader's process (never by the kernel), with keys
 ``truncated`` (grade ids or cell numbers whose output was cut) and ``stopped``
 (``None`` or ``{"cell": index, "grade_id": ..., "reason": ...}``). Introduced for
-the chapter "Teaching with this book" (``instructors.md``).
+the page *For instructors* (``instructors.md``).
 """
 
 from __future__ import annotations

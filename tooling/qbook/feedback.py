@@ -82,7 +82,7 @@ def feedback(course: Path, assignment: str, students: list[str] | None = None) -
 
     Notes
     -----
-    The steps are in the module's notes; the chapter "Teaching with this book"
+    The steps are in the module's notes; the page *For instructors*
     (``instructors.md``, section Feedback) introduces it.
     """
     course = course.resolve()

@@ -191,7 +191,7 @@ def unsafe_entries(folder: Path, *, max_size: int = MAX_KEPT_FILE,
     Notes
     -----
     Used by :func:`sanitise` after grading and by :mod:`qbook.feedback`; see the
-    chapter "Teaching with this book" (``instructors.md``, section Grade).
+    page *For instructors* (``instructors.md``, section Grade).
 
     Examples
     --------
@@ -239,7 +239,7 @@ def sanitise(folder: Path, *, max_size: int = MAX_KEPT_FILE, notebook_size: int 
 
     Notes
     -----
-    See the chapter "Teaching with this book" (``instructors.md``, sections Grade and
+    See the page *For instructors* (``instructors.md``, sections Grade and
     Feedback).
 
     Examples

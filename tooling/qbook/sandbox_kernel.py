@@ -518,7 +518,7 @@ def read_report(folder: Path, nonce: str) -> dict | None:
 
     Notes
     -----
-    See the chapter "Teaching with this book" (``instructors.md``, section Grade).
+    See the page *For instructors* (``instructors.md``, section Grade).
 
     Examples
     --------
