@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser vpn-tools vpn-demo book test bench serve clean student assignments grade
+.PHONY: install browser vpn-tools vpn-demo book test bench serve clean student assignments grade feedback
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml tooling/pyproject.toml binder/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required, found " + sys.version.split()[0])'
@@ -72,6 +72,7 @@ student: install
 # nbgrader assignments from the chapters' exercises (source/ and release/ in COURSE),
 # and the grading of one assignment's collected submissions:
 #   make assignments [FORCE=1];  make grade ASSIGNMENT=teleportation
+#   make feedback ASSIGNMENT=teleportation  (feedback from the graded notebooks alone)
 # (an existing source/<chapter> is kept, with an instructor's edits, unless FORCE=1)
 COURSE ?= _build/course
 assignments: install
@@ -80,6 +81,10 @@ assignments: install
 grade: install
 	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<chapter>"; exit 2; }
 	$(BIN)/python -m qbook.grade $(ASSIGNMENT) --course $(COURSE)
+
+feedback: install
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make feedback ASSIGNMENT=<chapter>"; exit 2; }
+	$(BIN)/python -m qbook.feedback $(ASSIGNMENT) --course $(COURSE)
 
 serve:
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html

@@ -13,21 +13,31 @@ submissions in ``DIR/submitted/<student>/ASSIGNMENT/``. This
    loopback interface and a PID namespace (``unshare --net --pid --fork
    --kill-child``; with ``--map-root-user`` for a user who is not root). Each
    submission runs in a fresh confined kernel (:mod:`qbook.sandbox_kernel`: it sees
-   only its own folder, has no privilege and no other process); each cell is
-   interrupted after ``--timeout`` seconds (nbgrader's ``Execute.timeout``), and
-   the whole submission is stopped after ``--submission-timeout`` seconds: its
-   process group is killed, and with it the PID namespace, kernel included;
+   only its own folder, as a size-limited copy of its own, has no privilege and no
+   other process) and nbgrader's ``Execute`` is :class:`qbook.bounded.BoundedExecute`
+   (outputs bounded; a kernel that dies or does not stop keeps the cells before it);
+   each cell is interrupted after ``--timeout`` seconds (nbgrader's
+   ``Execute.timeout``), and the whole submission is stopped after
+   ``--submission-timeout`` seconds: its process group is killed, and with it the
+   PID namespace, kernel included;
 3. judges the answers outside the kernels (below) and writes the scores into
    nbgrader's gradebook;
 4. reads nbgrader's gradebook and writes ``DIR/grades/ASSIGNMENT.csv``: one row
    per student, one column per exercise (its label), the autograded total, the
    autograded maximum (``auto_max``), the maximum with the hand-graded parts
    (``max_total``), a status (``graded``, ``invalid notebook``, ``grading
-   failed``, ``grading failed (time limit ...)``) and ``flags`` (files in the
-   submission besides its notebooks, such as a ``qlib.py`` meant to stand in for
-   the real one). A submission nbgrader could not finish (its kernel died, it ran
-   past its time limit) scores zero on the parts it did not record, and never
-   stops the others; one that hit its time limit is not run again.
+   failed``, ``grading failed (time limit ...)``, ``graded up to <cell> of
+   <notebook>: <reason>; ...`` when the kernel died or did not stop) and ``flags``
+   (``; ``-separated: files in the submission besides its notebooks, such as a
+   ``qlib.py`` meant to stand in for the real one; the kernel's disk limit reached;
+   what the kernel made that was not copied back (links, FIFOs, big files); cut
+   outputs; forged answer records; what was removed from the autograded folder).
+   A submission nbgrader could not finish (it ran past its time limit) scores zero
+   on the parts it did not record, and never stops the others; one that hit its
+   time limit is not run again.
+5. leaves in each ``autograded/<student>/ASSIGNMENT/`` folder only plain files
+   (:func:`sanitise`): the graded notebook and the plain files the kernel wrote.
+   Feedback is then made by :mod:`qbook.feedback` from the graded notebooks alone.
 
 ``--allow-network`` skips the namespaces (only where none can be made, and say so
 to the students). Exit status 0 when grades were written.
@@ -71,9 +81,11 @@ import fcntl
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -135,6 +147,119 @@ def _invalid(notebooks: list[Path]) -> str | None:
         except Exception as exc:  # not JSON, not a notebook, wrong schema
             return f"invalid notebook {path.name}: {type(exc).__name__}"
     return None
+
+
+def _preprocessors() -> list[str]:
+    """nbgrader's autograde preprocessors, with :class:`qbook.bounded.BoundedExecute` for
+    its ``Execute`` (as ``--Autograde.autograde_preprocessors`` options)."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    names = []
+    for cls in Autograde.autograde_preprocessors.default():
+        name = "qbook.bounded.BoundedExecute" if cls is Execute else f"{cls.__module__}.{cls.__name__}"
+        names.append(f"--Autograde.autograde_preprocessors={name}")
+    return names
+
+
+#: Seconds a kernel has to end after nbgrader asks it to (its files are copied back then).
+SHUTDOWN_WAIT = 30
+
+#: Largest plain file kept in an autograded folder besides the graded notebooks (bytes).
+MAX_KEPT_FILE = 8 * 2**20
+
+
+def unsafe_entries(folder: Path, *, max_size: int = MAX_KEPT_FILE,
+                   notebook_size: int | None = None) -> list[tuple[str, str]]:
+    """What in ``folder`` is not a plain file or folder.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder to look through (links to folders are not followed).
+    max_size : int
+        Largest file kept, in bytes (:data:`MAX_KEPT_FILE`).
+    notebook_size : int, optional
+        Largest ``.ipynb`` kept, in bytes (default: ``max_size``).
+
+    Returns
+    -------
+    list of (str, str)
+        (path relative to ``folder``, reason) for each symbolic link, hard link (a
+        file with more than one name), FIFO, socket, device or file over its limit.
+
+    Notes
+    -----
+    Used by :func:`sanitise` after grading and by :mod:`qbook.feedback`; see the
+    page *For instructors* (``instructors.md``, section Grade).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "a.txt").write_text("plain")
+    5
+    >>> os.symlink("/etc/passwd", folder / "link")
+    >>> unsafe_entries(folder)
+    [('link', 'a symbolic link')]
+    >>> shutil.rmtree(folder)
+    """
+    from .sandbox_kernel import _kind
+
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # does not follow links to folders
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            st = os.lstat(path)
+            if stat.S_ISDIR(st.st_mode):
+                continue
+            kind = _kind(st)
+            limit = notebook_size if notebook_size is not None and name.endswith(".ipynb") else max_size
+            if kind is None and st.st_size > limit:
+                kind = f"a file of {st.st_size} bytes, over the limit of {limit}"
+            if kind is not None:
+                found.append((str(path.relative_to(folder)), kind))
+    return found
+
+
+def sanitise(folder: Path, *, max_size: int = MAX_KEPT_FILE, notebook_size: int | None = None) -> list[str]:
+    """Remove from ``folder`` every entry :func:`unsafe_entries` names.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        An autograded folder; if it is itself a symbolic link, the link is removed.
+    max_size, notebook_size : int
+        As for :func:`unsafe_entries`.
+
+    Returns
+    -------
+    list of str
+        ``"<path> (<reason>)"`` for each entry removed (never following a link).
+
+    Notes
+    -----
+    See the page *For instructors* (``instructors.md``, sections Grade and
+    Feedback).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> os.mkfifo(folder / "pipe")
+    >>> sanitise(folder), sorted(folder.iterdir())
+    (['pipe (a FIFO)'], [])
+    >>> folder.rmdir()
+    """
+    if folder.is_symlink():
+        folder.unlink()
+        return [f"{folder.name} (a symbolic link)"]
+    if not folder.is_dir():
+        return []
+    found = unsafe_entries(folder, max_size=max_size, notebook_size=notebook_size)
+    for name, _ in found:
+        os.unlink(folder / name)
+    return [f"{name} ({kind})" for name, kind in found]
 
 
 def _extra_files(folder: Path) -> list[str]:
@@ -239,9 +364,14 @@ def _last_record(cell, label: str):
     return parse_answer_record(records[-1], label) if records else None
 
 
-def judge_submission(course: Path, assignment: str, student: str, gradebook) -> dict[tuple[str, str], float]:
+def judge_submission(course: Path, assignment: str, student: str, gradebook,
+                     unreadable: list[str] | None = None) -> dict[tuple[str, str], float]:
     """Judge one autograded submission outside its kernel; {(notebook, label): fraction
-    of the cell's points earned (1 or 0)}. See the module's notes."""
+    of the cell's points earned (1 or 0)}. The labels whose test cell holds answer
+    records of which the last is not well formed (a forged one) are appended to
+    ``unreadable``. See the module's notes."""
+    from qlib.checks import ANSWER_MIME
+
     from nbgrader.api import MissingEntry
     from qlib.checks import get_exercise, judge
 
@@ -266,24 +396,45 @@ def judge_submission(course: Path, assignment: str, student: str, gradebook) -> 
             if len(mine) != 1 or mine[0].get("source") != source:
                 continue
             values = _last_record(mine[0], label)
+            if values is None and unreadable is not None and any(
+                    isinstance(o, dict) and isinstance(o.get("data"), dict) and ANSWER_MIME in o["data"]
+                    for o in mine[0].get("outputs", [])):
+                unreadable.append(label)
             if values is not None and judge(get_exercise(label), values, label=label).passed:
                 scores[notebook, label] = 1.0
     return scores
 
 
-def _judge_outside(course: Path, assignment: str, students: list[str]) -> None:
-    """Write the outside judgement of each student's test cells into the gradebook."""
+def _judge_outside(course: Path, assignment: str, students: list[str]) -> dict[str, list[str]]:
+    """Write the outside judgement of each student's test cells into the gradebook;
+    {student: labels whose answer record was not well formed}."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    unreadable: dict[str, list[str]] = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in students:
-            for (notebook, label), fraction in judge_submission(course, assignment, student, gb).items():
+            unreadable[student] = []
+            judged = judge_submission(course, assignment, student, gb, unreadable[student])
+            for (notebook, label), fraction in judged.items():
                 try:
                     grade = gb.find_grade(label, notebook, assignment, student)
                 except MissingEntry:
                     continue
                 grade.auto_score = fraction * float(grade.max_score)
             gb.db.commit()
+    return unreadable
+
+
+def _sandbox_flags(report: dict | None) -> list[str]:
+    """The flags of a kernel's scratch report (:func:`qbook.sandbox_kernel.read_report`)."""
+    if report is None:
+        return ["the sandbox left no report (its kernel was killed): nothing it wrote was copied back"]
+    flags = []
+    if report.get("scratch_full"):
+        flags.append(f"disk limit reached ({report.get('scratch_bytes', 0) / 2**20:g} MiB)")
+    if report.get("not_copied"):
+        flags.append("not copied back: " + ", ".join(map(str, report["not_copied"])))
+    return flags
 
 
 def default_submission_timeout(timeout: float) -> float:
@@ -300,8 +451,25 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
     labels = list(grade_points(course, assignment))
     if not labels:
         raise SystemExit(f"grade.py: no source notebook with graded cells in {course / 'source' / assignment}")
+    from .bounded import REPORTS_ENV, read_report
+    from .sandbox_kernel import read_report as read_sandbox_report
+    from .sandbox_kernel import scratch_bytes
+
     status = {s: _invalid(nbs) or "graded" for s, nbs in submissions.items()}
-    flags = {s: _extra_files(course / "submitted" / s / assignment) for s in submissions}
+    flags = {s: [] for s in submissions}
+    for student in submissions:
+        folder = course / "submitted" / student / assignment
+        extra = _extra_files(folder)
+        if extra:
+            flags[student].append(f"extra files: {' '.join(extra)}")
+        unsafe = unsafe_entries(folder, max_size=scratch_bytes())
+        if unsafe and status[student] == "graded":  # nbgrader would copy what a link points to
+            status[student] = "not graded (links or special files in the submission)"
+            flags[student].append("unsafe files: " + ", ".join(f"{n} ({k})" for n, k in unsafe))
+    reports = course / ".grading" / "reports"
+    shutil.rmtree(reports, ignore_errors=True)
+    reports.mkdir(parents=True)
+    nonce = secrets.token_hex(16)
     out = course / "grades"
     out.mkdir(exist_ok=True)
     log_path = out / f"{assignment}.log"
@@ -312,16 +480,22 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",  # nbgrader calls `alembic`
         "JUPYTER_PATH": f"{_install_kernel(course)}{os.pathsep}{os.environ.get('JUPYTER_PATH', '')}",
         "QLIB_SANDBOX_READONLY": str(course),
+        "QLIB_SANDBOX_NONCE": nonce,  # the kernel's own environment does not have it
+        REPORTS_ENV: str(reports),
         "QLIB_SANDBOX_CPU": str(int(limit) + 10),  # CPU seconds of one kernel: a backstop
         "PYTHONUNBUFFERED": "1",
     }
     to_grade = [s for s in submissions if status[s] == "graded"]
     wrapper = _namespace_wrapper(allow_network)
+    preprocessors = _preprocessors()
     logs: list[Path] = []
 
     def start(student: str, log_path: Path) -> subprocess.Popen:
         nbgrader = [str(bin_dir / "nbgrader"), "autograde", assignment, f"--student={student}", "--force",
-                    f"--Execute.kernel_name={KERNEL_NAME}", f"--Execute.timeout={int(timeout)}"]
+                    f"--Execute.kernel_name={KERNEL_NAME}", f"--Execute.timeout={int(timeout)}",
+                    # time for a loaded machine to end the kernel and copy its files back
+                    # before jupyter_client kills it (it waits 5 s by default)
+                    f"--KernelManager.shutdown_wait_time={SHUTDOWN_WAIT}", *preprocessors]
         cmd = [*wrapper, sys.executable, "-m", "qbook.grade", INNER, *nbgrader] if wrapper else nbgrader
         with log_path.open("w") as log:  # a session of its own: killpg reaches all of it
             return subprocess.Popen(cmd, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -376,7 +550,27 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
             status[student] = "grading failed (a cell did not stop at its time limit)"
         elif not done(student):
             status[student] = "grading failed (see the log)"
-    _judge_outside(course, assignment, [s for s in to_grade if done(s) and s not in timed_out])
+    for student in to_grade:
+        if not done(student) or student in timed_out:
+            continue
+        folder = course / "autograded" / student / assignment
+        sandbox = read_sandbox_report(folder, nonce)
+        flags[student] += _sandbox_flags(sandbox)
+        for notebook, report in read_report(reports, student).items():
+            if report.get("truncated"):
+                flags[student].append(f"output truncated in {notebook}: {', '.join(map(str, report['truncated']))}")
+            stopped = report.get("stopped")
+            if stopped:
+                how = f" ({sandbox['kernel']})" if sandbox and "died" in stopped["reason"] else ""
+                status[student] = (f"graded up to {stopped['grade_id']} of {notebook}: {stopped['reason']}"
+                                   f"{how}; the cells after it scored zero")
+        removed = sanitise(folder, notebook_size=MAX_NOTEBOOK_BYTES)
+        if removed:
+            flags[student].append("removed from the autograded folder: " + ", ".join(removed))
+    unreadable = _judge_outside(course, assignment, [s for s in to_grade if done(s) and s not in timed_out])
+    for student, forged in unreadable.items():
+        if forged:
+            flags[student].append(f"answer record not well formed (forged?): {' '.join(forged)}")
     log_path.write_text("".join(f"==> {p.name} <==\n{p.read_text()}" for p in logs))
     for path in logs:
         path.unlink()
@@ -387,13 +581,13 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
         writer = csv.writer(f)
         writer.writerow(["student_id", *labels, "total", "auto_max", "max_total", "status", "flags"])
         for student in submissions:
-            if status[student] == "graded" or status[student].startswith("grading failed"):
+            if status[student].startswith(("graded", "grading failed")):
                 scores = _scores(course, assignment, student, labels)
             else:
                 scores = dict.fromkeys(labels, 0.0)
             total = sum(v for v in scores.values() if v is not None)
             cells = ["" if scores[k] is None else f"{scores[k]:g}" for k in labels]
-            flag = f"extra files: {' '.join(flags[student])}" if flags[student] else ""
+            flag = "; ".join(flags[student])
             writer.writerow([student, *cells, f"{total:g}", f"{sum(auto.values()):g}",
                              f"{sum(points.values()):g}", status[student], flag])
     return csv_path

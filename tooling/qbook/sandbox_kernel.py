@@ -35,8 +35,15 @@ inside, as root of the namespace:
    the grader judges the recorded answers outside (:mod:`qbook.grade`);
 3. remounts every other mount read-only (``/``, ``/sys``, ``/sys/fs/cgroup``,
    ``/proc``, ...), keeping each mount's other flags;
-4. starts a new session, and replaces itself with the ordinary IPython kernel
-   through
+4. mounts over the submission's folder a tmpfs of its own, ``QLIB_SANDBOX_SCRATCH``
+   bytes (128 MiB), and copies into it the folder's plain files (never following a
+   link): the kernel's scratch. The real folder stays reachable only through a
+   descriptor this launcher holds, so nbgrader, which writes the graded notebook
+   into the real folder and chmods every file there, never meets a link the
+   kernel made, and a write past the limit fails (``ENOSPC``);
+5. forks: the child starts a new session and becomes the ordinary IPython kernel
+   (with ``exit()`` and ``quit()`` raising ``SystemExit`` instead of ending it,
+   :data:`KERNEL_SETUP`, and its history in memory) through
 
        prlimit --nproc --as --cpu --core=0 setpriv --bounding-set=-all
            --inh-caps=-all --ambient-caps=-all --no-new-privs
@@ -49,13 +56,21 @@ inside, as root of the namespace:
    instead of the real one), ``PYTHONPATH`` naming the folder of the ``qlib``
    the grader imports (when that is not an installed copy in site-packages,
    so the kernel runs the same qlib as the grader), and nothing else of the
-   grader's own environment.
+   grader's own environment;
+6. the parent, PID 1 of the namespace (which its processes cannot signal), not
+   dumpable (no ``/proc/1/fd`` for the kernel), waits for the kernel, kills what it
+   left running, copies back into the real folder the plain files the kernel
+   created (one name each, at most ``QLIB_SANDBOX_MAX_FILE`` bytes, 8 MiB; not its
+   home ``.sandbox-tmp`` with the connection file) and writes there a report,
+   :data:`REPORT`, read by the grader (:func:`read_report`; it carries the
+   grader's ``QLIB_SANDBOX_NONCE``, which the kernel never sees): what was not
+   copied back and why, whether the scratch filled up, how the kernel ended.
 
 So a submission that deletes or rewrites files can only harm its own copy; it
 cannot read the solutions, the gradebook or other submissions, kill the grader
-(``os.getppid()`` is 0 in its namespace, ``kill(-1, ...)`` reaches only its own
+(its parent is the namespace's PID 1, ``kill(-1, ...)`` reaches only its own
 processes), reach the network (the grader's network namespace, see
-:mod:`qbook.grade`), or leave a process behind.
+:mod:`qbook.grade`), leave a process behind, or hand back anything but plain files.
 
 Where no namespace can be made (no ``unshare``, no privilege), the launcher
 refuses to start unless ``QLIB_SANDBOX_OPTIONAL=1`` is set, in which case the
@@ -270,9 +285,16 @@ def _inside(argv: list[str]) -> None:
     # as nobody only if nobody can reach Python, qlib and the folder (seen after the hiding)
     as_nobody = os.getuid() == 0 and _real_root() and all(_searchable_by_others(os.path.realpath(p)) for p in (
         sys.executable, sys.base_prefix, str(ROOT), sys.prefix, workdir))
+    # the kernel's scratch: a size-limited tmpfs over the folder, holding a copy of its
+    # plain files; the real folder stays reachable only through this descriptor
+    real = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    limit = scratch_bytes()
+    _mount("-t", "tmpfs", "-o", f"size={limit},mode=755,nosuid,nodev", "sandbox-scratch", workdir)
+    os.chdir(workdir)  # re-enter the folder through the new mount
+    initial = _copy_tree(os.dup(real), os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC),
+                         owner=NOBODY if as_nobody else None)
     if as_nobody:
         os.chown(workdir, NOBODY, NOBODY)
-    os.chdir(workdir)  # re-enter the folder through the new mount
     for folder in (env["TMPDIR"], env["IPYTHONDIR"], env["MPLCONFIGDIR"]):
         os.makedirs(folder, exist_ok=True)
         if as_nobody:
@@ -284,13 +306,244 @@ def _inside(argv: list[str]) -> None:
         if as_nobody:
             os.chown(connection_path, NOBODY, NOBODY)
         argv = [connection_path if a == connection else a for a in argv]
-    os.setsid()  # kill(0, ...) reaches no process outside the kernel
     setpriv = [shutil.which("setpriv") or "setpriv", "--bounding-set=-all", "--inh-caps=-all",
                "--ambient-caps=-all", "--no-new-privs"]
     if as_nobody:
         setpriv += [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    cmd = [*_limits(as_nobody), *setpriv, "--", sys.executable, "-m", "ipykernel_launcher", *argv]
-    os.execve(cmd[0], cmd, env)
+    startup = os.path.join(env["IPYTHONDIR"], "profile_default", "startup")
+    os.makedirs(startup, exist_ok=True)
+    Path(startup, "00-qbook-grading.py").write_text(KERNEL_SETUP)
+    if as_nobody:
+        for path in (os.path.dirname(startup), startup, os.path.join(startup, "00-qbook-grading.py")):
+            os.chown(path, NOBODY, NOBODY)
+    cmd = [*_limits(as_nobody), *setpriv, "--", sys.executable, "-m", "ipykernel_launcher", *argv,
+           "--HistoryManager.hist_file=:memory:"]
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()  # kill(0, ...) reaches no process outside the kernel
+        os.execve(cmd[0], cmd, env)
+    _supervise(pid, workdir, real, initial, limit)
+
+
+#: Run in the grading kernel before any cell: ``exit()`` and ``quit()`` raise (as
+#: ``sys.exit`` does) instead of ending the kernel and with it the rest of the grading.
+KERNEL_SETUP = (
+    "def exit(*args, **kwargs):\n"
+    "    raise SystemExit('exit() and quit() do not end the grading kernel')\n"
+    "quit = exit\n"
+)
+#: Name of the report the supervisor leaves in the real folder (:func:`read_report`).
+REPORT = ".qbook-sandbox.json"
+#: Most entries copied in or back (files and folders); the rest is reported.
+MAX_ENTRIES = 1000
+
+
+def scratch_bytes() -> int:
+    """Size of the kernel's writable folder (``QLIB_SANDBOX_SCRATCH``, bytes; 128 MiB)."""
+    return int(os.environ.get("QLIB_SANDBOX_SCRATCH", str(128 * 2**20)))
+
+
+def max_file_bytes() -> int:
+    """Largest file the kernel wrote that is copied back (``QLIB_SANDBOX_MAX_FILE``; 8 MiB)."""
+    return int(os.environ.get("QLIB_SANDBOX_MAX_FILE", str(8 * 2**20)))
+
+
+def _copy_tree(src: int, dst: int, skip: frozenset[str] = frozenset(), existing: frozenset[str] = frozenset(),
+               *, owner: int | None = None, prefix: str = "", problems: list[str] | None = None,
+               max_size: int | None = None) -> set[str]:
+    """Copy the plain files and folders under the directory ``src`` (a descriptor) into
+    ``dst``, never following a link. Relative paths in ``skip`` are left out whatever
+    they are; plain files in ``existing`` (the copy made at the start) are left out,
+    folders in it (``name/``) entered. What is not copied (a link, a hard link, a FIFO,
+    a device, a socket, a file over ``max_size``, past :data:`MAX_ENTRIES`, a name that
+    exists in ``dst``) is listed in ``problems``. Returns the relative paths copied
+    (folders with a trailing ``/``). Both descriptors are closed."""
+    problems = [] if problems is None else problems
+    copied: set[str] = set()
+    try:
+        for name in sorted(os.listdir(src)):
+            rel = prefix + name
+            if rel in skip:
+                continue
+            if len(copied) >= MAX_ENTRIES:
+                problems.append(f"{rel} (more than {MAX_ENTRIES} files)")
+                continue
+            st = os.stat(name, dir_fd=src, follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                try:
+                    os.mkdir(name, 0o755, dir_fd=dst)
+                except FileExistsError:
+                    if rel + "/" not in existing:
+                        problems.append(f"{rel}/ (exists)")
+                        continue
+                if owner is not None:
+                    os.chown(name, owner, owner, dir_fd=dst, follow_symlinks=False)
+                sub_src = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=src)
+                sub_dst = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dst)
+                copied.add(rel + "/")
+                copied |= _copy_tree(sub_src, sub_dst, skip, existing, owner=owner, prefix=rel + "/",
+                                     problems=problems, max_size=max_size)
+                continue
+            kind = _kind(st)
+            if kind is None and rel in existing:
+                continue
+            if kind is None and max_size is not None and st.st_size > max_size:
+                kind = f"a file of {st.st_size} bytes, over the limit of {max_size}"
+            if kind is not None:
+                problems.append(f"{rel} ({kind})")
+                continue
+            try:
+                fd_in = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=src)
+            except OSError as exc:
+                problems.append(f"{rel} (unreadable: {exc.strerror})")
+                continue
+            with os.fdopen(fd_in, "rb") as f_in:
+                again = _kind(os.fstat(fd_in))
+                if again is not None:  # changed since the stat
+                    problems.append(f"{rel} ({again})")
+                    continue
+                try:
+                    fd_out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                     0o644, dir_fd=dst)
+                except FileExistsError:
+                    problems.append(f"{rel} (exists)")
+                    continue
+                with os.fdopen(fd_out, "wb") as f_out:
+                    shutil.copyfileobj(f_in, f_out, 2**20)
+                    if owner is not None:
+                        os.fchown(f_out.fileno(), owner, owner)
+            copied.add(rel)
+    finally:
+        os.close(src)
+        os.close(dst)
+    return copied
+
+
+def _kind(st: os.stat_result) -> str | None:
+    """Why a file is not a plain file to copy (None: it is one)."""
+    if stat.S_ISLNK(st.st_mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(st.st_mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(st.st_mode):
+        return "a socket"
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        return "a device"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if st.st_nlink > 1:
+        return f"a hard link ({st.st_nlink} names)"
+    return None
+
+
+def _supervise(pid: int, workdir: str, real: int, initial: set[str], limit: int) -> None:
+    """Wait for the kernel (``pid``), end every process left in the namespace, copy the
+    plain files the kernel made back into the real folder and write the report there
+    (:data:`REPORT`); exit with the kernel's status."""
+    import ctypes
+    import signal
+
+    try:  # no /proc/1/fd for the kernel (same user when the grader is not real root)
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+    except (OSError, AttributeError):
+        pass
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    status = 0
+    while True:
+        try:
+            done, status_ = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        if done == pid:
+            status = status_
+            break
+    try:
+        os.kill(-1, signal.SIGKILL)  # whatever the kernel left running in the namespace
+    except ProcessLookupError:
+        pass
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+    usage = os.statvfs(workdir)
+    used = (usage.f_blocks - usage.f_bfree) * usage.f_frsize
+    problems: list[str] = []
+    try:
+        os.unlink(REPORT, dir_fd=real)  # one the submission brought
+    except FileNotFoundError:
+        pass
+    back = _copy_tree(os.open(workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), os.dup(real),
+                      frozenset({".sandbox-tmp", REPORT}), frozenset(initial),
+                      problems=problems, max_size=max_file_bytes())
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        ended = f"killed by signal {number} ({signal.Signals(number).name})"
+    else:
+        ended = f"exit status {os.WEXITSTATUS(status)}"
+    report = {
+        "nonce": os.environ.get("QLIB_SANDBOX_NONCE", ""),
+        "scratch_bytes": limit,
+        "scratch_used": used,
+        "scratch_full": usage.f_bavail * usage.f_frsize < 2**20,
+        "copied_back": sorted(back),
+        "not_copied": problems,
+        "kernel": ended,
+    }
+    fd = os.open(REPORT, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=real)
+    with os.fdopen(fd, "w") as f:
+        json.dump(report, f)
+    os.close(real)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def read_report(folder: Path, nonce: str) -> dict | None:
+    """The sandbox's report on a kernel's scratch, left in the real folder.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The submission's autograded folder.
+    nonce : str
+        The grader's ``QLIB_SANDBOX_NONCE`` (never in the kernel's environment).
+
+    Returns
+    -------
+    dict or None
+        Keys ``scratch_bytes``, ``scratch_used``, ``scratch_full``, ``copied_back``,
+        ``not_copied`` (``"<path> (<reason>)"``) and ``kernel`` (how it ended); None
+        when there is no report, it is not a small plain file, not JSON, or does not
+        carry ``nonce`` (one the submission wrote itself). The file is removed.
+
+    Notes
+    -----
+    See the page *For instructors* (``instructors.md``, section Grade).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / REPORT).write_text('{"nonce": "a guess"}')
+    >>> read_report(folder, "the grader's nonce") is None, (folder / REPORT).exists()
+    (True, False)
+    >>> folder.rmdir()
+    """
+    path = Path(folder) / REPORT
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 2**20:
+            raise ValueError(path)
+        report = json.loads(path.read_text())
+    except (OSError, ValueError):
+        report = None
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    if not isinstance(report, dict) or report.get("nonce") != nonce or not nonce:
+        return None
+    return report
 
 
 def _real_root() -> bool:
