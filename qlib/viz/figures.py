@@ -40,7 +40,8 @@ __all__ = ["BOOK_COLORS", "finish", "first_crossing", "html_table"]
 
 #: The book's colours by the names the captions use. The first seven are
 #: :data:`~qlib.viz.style.BOOK_COLORWAY` (Okabe & Ito), in its order; Okabe & Ito's
-#: "vermillion" is called red and their "bluish green" green, as in the captions.
+#: "bluish green" is called green; their "vermillion" keeps the key "red" in code, but captions
+#: call it vermillion (it reads as an orange-red, not a red).
 #: ``"grey"`` is a neutral mid grey for classical or reference curves; ``"slate"``
 #: is the grey of the axes (``#6B7280``), for thin reference lines drawn like them.
 BOOK_COLORS: Mapping[str, str] = MappingProxyType(
