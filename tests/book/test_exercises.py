@@ -300,11 +300,15 @@ def test_near_miss_answers_are_refused():
     assert 0.5 < best - runner_up < 2.0
     assert qlib.check("qkdd-ex-best-parts", round(best, 1)).passed
     assert qlib.check("qkdd-ex-best-parts", runner_up).status == "wrong"
-    # pqc-ex-handshake: FIPS 203 / 204 sizes; the X25519 shares (2 x 32 B) stay in both
-    # handshakes, so subtracting them again is 64 B short
-    extra = 1184 + 1088 + (1952 - 32) + (3309 - 64)
+    # pqc-ex-handshake (mutual TLS 1.3): FIPS 203 / 204 sizes against X25519 (RFC 7748) and
+    # Ed25519 (RFC 8032); two leaf certificates and four signatures (the CA's in each
+    # certificate, each CertificateVerify). The X25519 halves of the shares (2 x 32 B) stay in
+    # both handshakes, so subtracting them again is 64 B short; forgetting the CA's
+    # signatures inside the certificates is 2 x 3245 B short
+    extra = 1184 + 1088 + 2 * (1952 - 32) + 4 * (3309 - 64)
     assert qlib.check("pqc-ex-handshake", extra).passed
     assert qlib.check("pqc-ex-handshake", extra - 64).status == "wrong"
+    assert qlib.check("pqc-ex-handshake", extra - 2 * (3309 - 64)).status == "wrong"
     # pqc-ex-mosca: x + y - z = 25 + 7 - 15 = 17 years (Mosca 2018); in days it is a unit slip
     assert qlib.check("pqc-ex-mosca", 17).passed
     assert qlib.check("pqc-ex-mosca", 17 * 365.25).status == "units"

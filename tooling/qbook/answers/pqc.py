@@ -21,11 +21,15 @@ def _grover_years():
 
 
 def _handshake_extra():
-    """Bytes the post-quantum parts add: ML-KEM's key and ciphertext go (the X25519 shares
-    stay), ML-DSA's key and signature become Ed25519's. Sizes as measured by qlib."""
+    """Bytes the post-quantum parts add to the chapter's mutual-TLS 1.3 handshake: ML-KEM-768's
+    key and ciphertext go (the X25519 halves of the hybrid shares stay); the two leaf
+    certificates' ML-DSA-65 keys become Ed25519 keys, and the four ML-DSA-65 signatures (the
+    CA's in each certificate, each side's CertificateVerify) Ed25519 signatures. Sizes as
+    measured by qlib."""
     kem, dsa, ed = (qlib.measure_primitive(name, repeats=1) for name in ("ML-KEM-768", "ML-DSA-65", "Ed25519"))
     return (kem.public_key_bytes + kem.message_bytes
-            + (dsa.public_key_bytes - ed.public_key_bytes) + (dsa.message_bytes - ed.message_bytes))
+            + 2 * (dsa.public_key_bytes - ed.public_key_bytes)
+            + 4 * (dsa.message_bytes - ed.message_bytes))
 
 
 def _otp_reach():
@@ -56,8 +60,9 @@ CHECKS = {
     "pqc-ex-handshake": Exercise(
         [Part("extra size of the hybrid handshake", "bytes", integer=True)],
         _handshake_extra,
-        hint="The hybrid handshake carries X25519 shares as well as ML-KEM's key and ciphertext; "
-             "only the post-quantum parts go, and the signature scheme is swapped.",
+        hint="The hybrid shares carry X25519 keys as well as ML-KEM's key and ciphertext; only "
+             "the post-quantum parts go. Count every ML-DSA object: a key in each of the two "
+             "certificates, a signature in each certificate and in each CertificateVerify.",
         topic="the size of a post-quantum handshake",
     ),
     "pqc-ex-otp-distance": Exercise(
@@ -70,6 +75,7 @@ CHECKS = {
 }
 
 CONCEPTUAL: dict[str, str] = {
-    "pqc-ex-replay": "answered by naming what each side observes (the server's error class, "
-                     "what its application received, the client's error), not with a number",
+    "pqc-ex-replay": "answered by naming what the server observes (no key issued, one handshake "
+                     "failure, the failed record authentication) and why the replay cannot "
+                     "complete, not with a number",
 }
