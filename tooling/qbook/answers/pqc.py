@@ -75,6 +75,10 @@ CHECKS = {
 }
 
 CONCEPTUAL: dict[str, str] = {
+    "pqc-ex-harvest": (
+        "answered in words: Shor breaks the recorded X25519 exchanges (harvest now, decrypt later), "
+        "not AES-256; only a post-quantum or hybrid exchange deployed now protects new recordings"
+    ),
     "pqc-ex-replay": "answered by naming what the server observes (no key issued, one handshake "
                      "failure, the failed record authentication) and why the replay cannot "
                      "complete, not with a number",
