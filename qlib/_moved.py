@@ -6,7 +6,8 @@ An old module whose names were later split over several modules aliases to the
 subpackage that re-exports them all: ``qlib.links`` and ``qlib.repeaters`` are
 :mod:`qlib.network`, ``qlib.states`` is :mod:`qlib.quantum`.
 What left the library (the exercises' answers, the MyST reader, the Sphinx
-extension) fails with an :class:`ImportError` that names where it went.
+extension, the hand-made tunnel) fails with an :class:`ImportError` that names
+where it went.
 ``docs/architecture.md`` lists the layout.
 """
 
@@ -32,7 +33,6 @@ MOVED_MODULES = {
     "keyrates": "qlib.qkd",  # split by concept; qlib.qkd re-exports all of it
     "postprocessing": "qlib.qkd.postprocessing",
     "pqc": "qlib.crypto.pqc",
-    "tunnel": "qlib.crypto.tunnel",
     "plots": "qlib.viz.style",
     "explore": "qlib.viz.explorable",
 }
@@ -44,6 +44,10 @@ LEFT_THE_LIBRARY = {
         "qbook.answers (tooling/qbook/answers/), and the MyST exercise reader is qbook.myst"
     ),
     "sphinx_ext": "the Sphinx extension is the book's tooling now: qbook.sphinx_ext (tooling/qbook/)",
+    "tunnel": (
+        "the book's hand-made tunnel protocol left the library: its post-quantum tunnel is real "
+        "TLS 1.3 (qlib.crypto.pq_tls) keying a WireGuard VPN (qlib.vpn)"
+    ),
 }
 
 

@@ -1,6 +1,5 @@
 """Post-quantum cryptography on the ``cryptography`` package: ML-KEM, ML-DSA, the
-X25519+ML-KEM-768 hybrid, cited sizes, Mosca's inequality, a hand-made tunnel,
-and a key service over real TLS 1.3 (an ML-DSA-65 CA, a scrypt password file, a
+X25519+ML-KEM-768 hybrid, cited sizes, Mosca's inequality, and a key service over real TLS 1.3 (an ML-DSA-65 CA, a scrypt password file, a
 WireGuard preshared key per period).
 
 Not imported by ``import qlib``: its names load on first use (``qlib.mlkem_keygen``)
@@ -42,30 +41,6 @@ from .sizes import (
     ML_KEM_SIZES,
     ML_DSA_SIZES,
     X25519_BYTES,
-)
-from .tunnel import (
-    TunnelError,
-    ProtocolError,
-    TruncatedHandshakeError,
-    ServerAuthenticationError,
-    PasswordRejectedError,
-    TamperedRecordError,
-    RecordSequenceError,
-    ReplayedRecordError,
-    ReorderedRecordError,
-    ConnectionClosedError,
-    TunnelTimeoutError,
-    PeerRefusedError,
-    TunnelConnectError,
-    MAX_RECORD_BYTES,
-    PasswordDatabase,
-    HandshakeMessage,
-    Transcript,
-    TunnelConnection,
-    TunnelServer,
-    tunnel_connect,
-    generate_server_key,
-    LoopbackAttacker,
 )
 from .pq_ca import (
     IssuedCertificate,
@@ -129,29 +104,6 @@ __all__ = [
     "ML_KEM_SIZES",
     "ML_DSA_SIZES",
     "X25519_BYTES",
-    # crypto.tunnel
-    "TunnelError",
-    "ProtocolError",
-    "TruncatedHandshakeError",
-    "ServerAuthenticationError",
-    "PasswordRejectedError",
-    "TamperedRecordError",
-    "RecordSequenceError",
-    "ReplayedRecordError",
-    "ReorderedRecordError",
-    "ConnectionClosedError",
-    "TunnelTimeoutError",
-    "PeerRefusedError",
-    "TunnelConnectError",
-    "MAX_RECORD_BYTES",
-    "PasswordDatabase",
-    "HandshakeMessage",
-    "Transcript",
-    "TunnelConnection",
-    "TunnelServer",
-    "tunnel_connect",
-    "generate_server_key",
-    "LoopbackAttacker",
     # crypto.pq_ca
     "IssuedCertificate",
     "CertificateAuthority",

@@ -482,8 +482,8 @@ def hybrid_combine(mlkem_secret: bytes, x25519_secret: bytes, *, info: bytes = b
     -----
     Bare secrets (no public values) give a key that stays secret as long as
     *either* secret does, which is all a protocol needs when it binds the
-    public values itself, as the tunnel of :mod:`qlib.crypto.tunnel` does through its
-    signed transcript hash. For a hybrid *KEM* that stays IND-CCA secure when
+    public values itself, as TLS 1.3 does through its signed transcript hash
+    (:mod:`qlib.crypto.pq_tls`). For a hybrid *KEM* that stays IND-CCA secure when
     either component holds, the combiner must also bind the X25519 ciphertext
     and public key: X-Wing hashes ``ss_M || ss_X || ct_X || pk_X || label``
     with SHA3-256 (Barbosa et al., IACR CiC 1(1), 2024; draft-connolly-cfrg-

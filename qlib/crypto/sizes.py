@@ -2,8 +2,7 @@
 
 One table per standard, written once, for every parameter set (also those the
 installed ``cryptography`` cannot run yet, such as ML-KEM-512). :mod:`qlib.crypto.pqc`
-checks keys against it, :mod:`qlib.crypto.tunnel` frames its handshake with it and
-the chapter *Post-quantum vs quantum cryptography* counts handshake bytes with
+checks keys against it and the chapter *Post-quantum vs quantum cryptography* counts handshake bytes with
 it. The tests compare it with the keys the library actually makes.
 """
 
