@@ -605,6 +605,10 @@ def _json_for_script(payload: Any) -> str:
 # --------------------------------------------------------------------------- #
 # Explorable
 # --------------------------------------------------------------------------- #
+#: Space after each live control (ipywidgets): a gap before the next control's label.
+_CONTROL_MARGIN = "0 2rem 0.35rem 0"
+
+
 class Explorable:
     """A figure as a pure function of a few controls, live in a kernel, static in the book.
 
@@ -842,15 +846,19 @@ class Explorable:
                     style={"description_width": "initial"},
                     layout=widgets.Layout(width="22rem"),
                 )
-                readout = widgets.Label(value=c.format(c.default))
+                # the value readout keeps its own width and a gap before the next
+                # control, so "3 | input pairs" never reads as "3 input pairs"
+                readout = widgets.Label(value=c.format(c.default),
+                                        layout=widgets.Layout(min_width="4.5rem", margin="0 0 0 0.5rem"))
                 self._readouts[c.name] = readout
-                rows.append(widgets.HBox([ctrl, readout]))
+                rows.append(widgets.HBox([ctrl, readout], layout=widgets.Layout(margin=_CONTROL_MARGIN)))
             else:
                 ctrl = widgets.Dropdown(
                     options=[(t, i) for i, t in enumerate(c.texts)],
                     value=c.default_index,
                     description=c.label,
                     style={"description_width": "initial"},
+                    layout=widgets.Layout(margin=_CONTROL_MARGIN),
                 )
                 rows.append(ctrl)
             ctrl.observe(self._on_change(c), names="value")

@@ -226,6 +226,19 @@ def test_update_mutates_the_same_figure_widget_in_place():
         ex.update(p=0.33)
 
 
+def test_live_controls_keep_a_gap_between_a_readout_and_the_next_label():
+    ex = Explorable(three_curves, [Slider("p", 0, 0.5, 0.05), Slider("length", 0, 100, 10, unit="km"),
+                                   Choice("basis", ["Z", "X"])], name="gaps")
+    slider_row, _, choice = ex.widget().children[0].children
+    readout = slider_row.children[1]
+    assert readout.value == "0.00" and readout.layout.min_width == "4.5rem"
+    assert readout.layout.margin.startswith("0 0 0 ")  # apart from its slider
+    # a right margin after every control: the next control's label never touches a value
+    for control in (slider_row, choice):
+        top, right, *_ = control.layout.margin.split()
+        assert float(right.removesuffix("rem")) >= 1.5
+
+
 def test_mimebundle_has_widget_html_and_text():
     ex = small_explorable(caption="A <caption> & more")
     bundle = ex._repr_mimebundle_()
