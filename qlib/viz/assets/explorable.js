@@ -388,6 +388,7 @@
     var box = div.parentNode;
     if (!box || !box.classList || !box.classList.contains("qlib-explorable-scroll")) return;
     var w = minWidthOf(layout);
+    if (!w && !box.classList.contains("qlib-scrolls")) return;  // no layout read for most figures
     var scrolls = w > 0 && box.clientWidth > 0 && box.clientWidth < w;
     div.style.minWidth = scrolls ? w + "px" : "";
     box.classList.toggle("qlib-scrolls", scrolls);
