@@ -49,6 +49,7 @@ __all__ = [
     "rotate_pair",
     "SharedFileKeySource",
     "KeySourceTimeout",
+    "HandshakeNotConfirmed",
     "PSKRotator",
 ]
 
@@ -237,6 +238,10 @@ class KeySourceTimeout(TimeoutError):
     """No new key arrived from the key source in time."""
 
 
+class HandshakeNotConfirmed(WireGuardError):
+    """No handshake completed with a new key: the peer holds another (the tunnel keeps the old one)."""
+
+
 class SharedFileKeySource:
     """A key source through a file both sides can read: the demo's and tests' channel.
 
@@ -349,6 +354,8 @@ class PSKRotator:
     next_psk : callable
         Returns the next 32-byte key. A reader's ``next_psk`` blocks until the
         other side publishes; the rotator then follows the other side's schedule.
+        None for a responder whose keys arrive from the initiator's request
+        (:meth:`offer`, called by the TLS key service's ``on_key``).
     period : float or None
         Seconds between rotations; None: rotate as soon as ``next_psk`` returns
         (the initiator driven by the responder's schedule).
@@ -359,6 +366,14 @@ class PSKRotator:
         Called with each :class:`RotationRecord`.
     handshake_timeout : float
         Initiator: seconds to wait for the handshake with a new key.
+    on_error : callable, optional
+        Called with the exception when a rotation fails for want of a key: the key
+        source raised, or no handshake completed with the new key
+        (:class:`HandshakeNotConfirmed`). The tunnel keeps its old key (before the
+        first, nothing is routed) and the rotator tries again after ``retry`` s.
+        Without it such a failure stops the rotator (:attr:`error`).
+    retry : float
+        Seconds between attempts after a failure reported to ``on_error``.
 
     Notes
     -----
@@ -373,16 +388,26 @@ class PSKRotator:
     """
 
     def __init__(self, side: TunnelSide, next_psk, *, period: float | None, published=None, on_rotate=None,
-                 handshake_timeout: float = 2.0):
-        if not callable(next_psk):
-            raise TypeError(f"next_psk must be callable, got {type(next_psk).__name__}")
+                 handshake_timeout: float = 2.0, on_error=None, retry: float = 1.0):
+        if not isinstance(side, TunnelSide):
+            raise TypeError(f"side must be a TunnelSide, got {type(side).__name__}")
+        if next_psk is None and side.initiate:
+            raise ValueError("next_psk=None (keys pushed with offer) is for the responder; "
+                             "the initiator must fetch its keys")
+        if next_psk is not None and not callable(next_psk):
+            raise TypeError(f"next_psk must be callable or None, got {type(next_psk).__name__}")
+        if on_error is not None and not callable(on_error):
+            raise TypeError(f"on_error must be callable or None, got {type(on_error).__name__}")
+        if not (isinstance(retry, (int, float)) and not isinstance(retry, bool) and retry > 0
+                and math.isfinite(retry)):
+            raise ValueError(f"retry must be a positive number of seconds, got {retry!r}")
         if period is not None and not (isinstance(period, (int, float)) and not isinstance(period, bool)
                                        and period > 0 and math.isfinite(period)):
             raise ValueError(f"period must be a positive number of seconds or None, got {period!r}")
-        if not isinstance(side, TunnelSide):
-            raise TypeError(f"side must be a TunnelSide, got {type(side).__name__}")
         self.side, self.next_psk, self.period = side, next_psk, period
         self.published, self.on_rotate = published, on_rotate
+        self.on_error, self.retry = on_error, retry
+        self._lock = threading.Lock()  # offer() runs in the key service's threads
         self.handshake_timeout = handshake_timeout
         self.records: list[RotationRecord] = []
         self.error: BaseException | None = None
@@ -410,29 +435,72 @@ class PSKRotator:
 
         The initiator finishes here (its record is returned); the responder
         publishes and returns None, and :meth:`poll` switches once the initiator's
-        handshake arrives.
+        handshake arrives. Raises what the key source raised, or
+        :class:`HandshakeNotConfirmed`.
         """
-        psk = check_preshared_key(self.next_psk(), "next_psk()")
-        start = time.perf_counter()
-        _, confirmed = self.side.prepare(psk, timeout=self.handshake_timeout)
+        if self.next_psk is None:
+            raise ValueError("this rotator has no next_psk: its keys arrive through offer()")
+        return self._put_in_place(check_preshared_key(self.next_psk(), "next_psk()"))
+
+    def attempt(self) -> bool:
+        """:meth:`rotate_now`, with a failure for want of a key reported to ``on_error``.
+
+        Returns whether the key is in place (the responder: prepared). A key
+        source that raised, or :class:`HandshakeNotConfirmed`, goes to
+        ``on_error`` (re-raised if there is none); the tunnel keeps its old key.
+        Any other error (a failing ``wg``) is raised.
+        """
+        try:
+            psk = check_preshared_key(self.next_psk(), "next_psk()")
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(exc)
+            return False
+        try:
+            self._put_in_place(psk)
+        except HandshakeNotConfirmed as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(exc)
+            return False
+        return True
+
+    def _put_in_place(self, psk: bytes) -> RotationRecord | None:
+        with self._lock:
+            start = time.perf_counter()
+            _, confirmed = self.side.prepare(psk, timeout=self.handshake_timeout)
+            if self.side.initiate:
+                if not confirmed:
+                    raise HandshakeNotConfirmed(
+                        f"no handshake with the new key within {self.handshake_timeout} s: "
+                        "the peer holds another key (the tunnel keeps the old one)")
+                self.side.switch()
+                return self._record(time.perf_counter() - start, True)
+            if self.published is not None:
+                self.published()
+            self._awaiting = start
+            return None
+
+    def offer(self, psk: bytes) -> None:
+        """Responder: put ``psk`` (from the initiator's key request) on the standby interface now.
+
+        Called from the key service's thread before it tells the initiator the
+        key is ready; :meth:`poll` (the rotator's thread) switches once the
+        initiator's handshake with it arrives. A newer offer replaces a pending one.
+        """
         if self.side.initiate:
-            if not confirmed:
-                raise WireGuardError(f"no handshake with the new key within {self.handshake_timeout} s: "
-                                     "the peer holds another key (the tunnel keeps the old one)")
-            self.side.switch()
-            return self._record(time.perf_counter() - start, True)
-        if self.published is not None:
-            self.published()
-        self._awaiting = start
-        return None
+            raise ValueError("offer is the responder's; the initiator fetches its keys with next_psk")
+        self._put_in_place(check_preshared_key(psk, "psk"))
 
     def poll(self) -> RotationRecord | None:
         """Responder: switch if the initiator's handshake with the pending key arrived."""
-        if self._awaiting is None or not self.side.peer_confirmed():
-            return None
-        self.side.switch()
-        start, self._awaiting = self._awaiting, None
-        return self._record(time.perf_counter() - start, True)
+        with self._lock:
+            if self._awaiting is None or not self.side.peer_confirmed():
+                return None
+            self.side.switch()
+            start, self._awaiting = self._awaiting, None
+            return self._record(time.perf_counter() - start, True)
 
     def request(self) -> None:
         """Ask the thread to rotate now."""
@@ -441,21 +509,23 @@ class PSKRotator:
     def _loop(self) -> None:
         try:
             if self.side.initiate:
+                wait = self.period
                 while not self._stop.is_set():
-                    if self.period is not None:
-                        self._wake.wait(self.period)
+                    if wait is not None:
+                        self._wake.wait(wait)
                         self._wake.clear()
                         if self._stop.is_set():
                             break
-                    self.rotate_now()
+                    wait = self.period if self.attempt() else self.retry
                 return
             due = time.monotonic() + (self.period if self.period is not None else math.inf)
             while not self._stop.is_set():
                 self.poll()
-                if self._wake.is_set() or time.monotonic() >= due:
+                if self.next_psk is not None and (self._wake.is_set() or time.monotonic() >= due):
                     self._wake.clear()
-                    self.rotate_now()
-                    due = time.monotonic() + (self.period if self.period is not None else math.inf)
+                    ok = self.attempt()
+                    due = time.monotonic() + (self.retry if not ok else
+                                              self.period if self.period is not None else math.inf)
                 self._stop.wait(0.002)
         except BaseException as exc:  # kept for the caller, who tears down
             self.error = exc
