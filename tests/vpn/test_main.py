@@ -50,7 +50,7 @@ def test_an_unknown_key_source_is_refused(tmp_path):
                               endpoint="10.231.0.2:51820"))
     out = _vpn("client", "--config", config, "--psk-source", "random")
     assert out.returncode == 2
-    assert "--psk-source must be 'shared-file:PATH', got 'random'" in _events(out.stdout)[0]["message"]
+    assert "--psk-source must be 'tls' or 'shared-file:PATH', got 'random'" in _events(out.stdout)[0]["message"]
 
 
 # ------------------------------------------------------------------ the tunnel
