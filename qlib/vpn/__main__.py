@@ -166,9 +166,10 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
         else:
             rotator = PSKRotator(side, source.next_psk, period=None, on_rotate=rotated)
             rotator.rotate_now()  # the first key: the client handshakes with it
+        # before "up": a harness may ask for a rotation as soon as it reads it
+        signal.signal(signal.SIGUSR1, lambda *_: rotator.request())
         _emit("up", role=role, interfaces=list(names), public_key=public,
               addresses=list(config.interface.addresses))
-        signal.signal(signal.SIGUSR1, lambda *_: rotator.request())
         rotator.start()
         started.set()
         while not stop.wait(0.05):
