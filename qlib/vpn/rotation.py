@@ -4,9 +4,9 @@ WireGuard mixes a 32-byte preshared key (PSK) into every handshake (Noise
 IKpsk2). Post-quantum designs such as Rosenpass fill that slot with a key from a
 post-quantum key exchange run on a schedule: a recorded session then stays
 confidential even if X25519 is broken later. Here the key comes from any
-callable ``next_psk() -> bytes`` (a *key source*): :class:`SharedFileKeySource`
-for the demo and tests, and the TLS 1.3 key service of ``qlib.crypto`` plugs in
-the same way (its client's "fetch the key of this period" is a ``next_psk``).
+callable ``next_psk() -> bytes`` (a *key source*): the TLS 1.3 key service's
+client (:class:`qlib.vpn.key_service.TLSKeyClient`, "fetch the key of this
+period"), or :class:`SharedFileKeySource` for tests without TLS.
 
 The order that loses nothing (make before break, :class:`TunnelSide`): each
 side carries the tunnel on two WireGuard interfaces, one routed at a time.
@@ -24,11 +24,14 @@ side carries the tunnel on two WireGuard interfaces, one routed at a time.
 A key source that is served (the server writes the key, the client fetches it)
 gives step 1 to the serving side: it installs the key before it publishes it, so
 whoever fetches it can start the handshake at once. The TLS 1.3 key service
-plugs in the same way: its client's ``next_psk`` returns the period's key only
-once the server has answered that its interface holds it (the server's
-:class:`PSKRotator` calls ``published`` at that moment); should the answer come
+(:mod:`qlib.vpn.key_service`) works so: the key is the TLS exporter of the
+client's request, so it exists on the server only when the client asks; the
+server's ``on_key`` hands it to :meth:`PSKRotator.offer`, which puts it on the
+standby interface before the client is told it is ready. Should the answer come
 a moment early, the initiator starts a new handshake every 0.25 s
-(:func:`install_psk`'s ``retry``) until its timeout.
+(:func:`install_psk`'s ``retry``) until its timeout. A key that does not come
+(the key service refused, timed out) or no handshake with it leaves the tunnel
+on its old key (``on_error``).
 """
 
 from __future__ import annotations
@@ -263,9 +266,9 @@ class SharedFileKeySource:
     Notes
     -----
     This is a stand-in for a network key service, usable only between processes
-    that share a file system (two namespaces of one machine): the TLS 1.3 key
-    service of ``qlib.crypto`` replaces it with an object whose ``next_psk`` runs
-    the authenticated key exchange. The file is a secret: it is created 0600 and a
+    that share a file system (two namespaces of one machine), kept for the tests
+    of the rotation without TLS: the VPN's key source is the TLS 1.3 key service
+    (:mod:`qlib.vpn.key_service`). The file is a secret: it is created 0600 and a
     reader refuses a file that others can read or that another user owns.
     """
 
