@@ -392,13 +392,9 @@ class PSKRotator:
 
     def __init__(self, side: TunnelSide, next_psk, *, period: float | None, published=None, on_rotate=None,
                  handshake_timeout: float = 2.0, on_error=None, retry: float = 1.0):
-        if not isinstance(side, TunnelSide):
-            raise TypeError(f"side must be a TunnelSide, got {type(side).__name__}")
-        if next_psk is None and side.initiate:
-            raise ValueError("next_psk=None (keys pushed with offer) is for the responder; "
-                             "the initiator must fetch its keys")
         if next_psk is not None and not callable(next_psk):
-            raise TypeError(f"next_psk must be callable or None, got {type(next_psk).__name__}")
+            raise TypeError(f"next_psk must be callable, got {type(next_psk).__name__} "
+                            "(or None for a responder whose keys come through offer)")
         if on_error is not None and not callable(on_error):
             raise TypeError(f"on_error must be callable or None, got {type(on_error).__name__}")
         if not (isinstance(retry, (int, float)) and not isinstance(retry, bool) and retry > 0
@@ -407,6 +403,11 @@ class PSKRotator:
         if period is not None and not (isinstance(period, (int, float)) and not isinstance(period, bool)
                                        and period > 0 and math.isfinite(period)):
             raise ValueError(f"period must be a positive number of seconds or None, got {period!r}")
+        if not isinstance(side, TunnelSide):
+            raise TypeError(f"side must be a TunnelSide, got {type(side).__name__}")
+        if next_psk is None and side.initiate:
+            raise ValueError("next_psk=None (keys pushed with offer) is for the responder; "
+                             "the initiator must fetch its keys")
         self.side, self.next_psk, self.period = side, next_psk, period
         self.published, self.on_rotate = published, on_rotate
         self.on_error, self.retry = on_error, retry
