@@ -107,14 +107,17 @@ def _failed(exc: BaseException) -> None:
 
 
 def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event | None = None,
-        started: threading.Event | None = None) -> int:
+        started: threading.Event | None = None, waiting: threading.Event | None = None) -> int:
     """Bring the side up, rotate until ``stop`` is set or an error, tear down; exit status.
 
-    ``started`` is set once the first key is in place (a signal before that
-    interrupts the start-up with ``KeyboardInterrupt``, see :func:`main`).
+    ``started`` is set once the first key is in place; ``waiting`` while the
+    start-up waits for it (a signal then interrupts the start-up with
+    ``KeyboardInterrupt``, see :func:`main`; one that comes while the interfaces
+    are made only sets ``stop``, so no ``wireguard-go`` is left half-started).
     """
     stop = stop or threading.Event()
     started = started or threading.Event()
+    waiting = waiting or threading.Event()
     peer = config.peer.public_key
     names = (config.interface.name, config.interface.name + "b")
     interfaces = [WireGuardInterface(name) for name in names]
@@ -146,6 +149,9 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
                   interface=side.active.name)
 
         period = config.key_service.rotation_period
+        waiting.set()  # from here a signal interrupts the wait for the first key
+        if stop.is_set():
+            raise KeyboardInterrupt
         if source == "tls" and role == "server":
             rotator = PSKRotator(side, None, period=None, on_rotate=rotated)
             source = TLSKeyServer(config.key_service, rotator.offer,
@@ -212,16 +218,16 @@ def main(argv=None) -> int:
     except (ConfigError, ValueError) as exc:
         _emit("error", message=str(exc), type=type(exc).__name__)
         return 2
-    stop, started = threading.Event(), threading.Event()
+    stop, started, waiting = threading.Event(), threading.Event(), threading.Event()
 
     def on_signal(*_):
         stop.set()
-        if not started.is_set():  # still starting (e.g. waiting for the first key): interrupt it
+        if waiting.is_set() and not started.is_set():  # waiting for the first key: interrupt it
             raise KeyboardInterrupt
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, on_signal)
-    return run(args.role, config, args.psk_source, stop=stop, started=started)
+    return run(args.role, config, args.psk_source, stop=stop, started=started, waiting=waiting)
 
 
 if __name__ == "__main__":
