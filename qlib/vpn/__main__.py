@@ -22,7 +22,9 @@ Key sources (``--psk-source``):
     ``key_failed`` (client) and ``key_refused`` (server) when no key came: the
     tunnel keeps its old key, or before the first one routes nothing, and the
     client tries again. SIGUSR1 to the client asks for a rotation now; SIGHUP to
-    the server reads the CRL file again.
+    the server reads the CRL file again. A restarted server holds no key until
+    the client's next request (a key exists only as the exporter of a TLS
+    session), so the tunnel resumes within one ``rotation_period``.
 
 ``shared-file:PATH``
     :class:`qlib.vpn.rotation.SharedFileKeySource`: the server draws each key

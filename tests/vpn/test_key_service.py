@@ -337,3 +337,33 @@ def test_a_client_that_trusts_another_ca_gets_no_key_from_the_server(files, tmp_
     finally:
         service.close()
     assert offered == []
+
+
+def test_the_server_restarted_mid_transfer_the_client_continues_with_a_new_key(netns_ready, tmp_path):
+    """A restarted server holds no key until the client's next request (a key exists only as
+    the exporter of a TLS session): the tunnel resumes within one rotation period, and TCP
+    waits that out."""
+    from qlib.vpn.netns import tcp_transfer
+
+    with NamespacePair() as pair:
+        _, _, configs = _setup(tmp_path, pair, "password", rotation_period=1)
+        servers = [_Side(pair, "b", "server", configs["server"], "tls")]
+        servers[0].wait_for("up")
+        client = _Side(pair, "a", "client", configs["client"], "tls")
+        client.wait_for("up")
+        client.wait_for("rotated", index=2)
+
+        def restart():
+            servers[0].process.send_signal(signal.SIGTERM)
+            servers[0].wait_for("down")
+            servers.append(_Side(pair, "b", "server", configs["server"], "tls"))
+            servers[1].wait_for("up")
+
+        result = tcp_transfer(pair, sender="a", receiver="b", address="10.99.0.1", nbytes=20 * 10**6,
+                              port=5311, during=restart)
+        assert result.bytes == 20 * 10**6  # every byte arrived, through the old and the new server
+        up = next(e for e in servers[1].seen if e["event"] == "up")
+        assert result.ended_at > up["time"]  # the transfer was still running when the new server came up
+        assert servers[1].wait_for("rotated", index=1)["confirmed"]  # the new server's first key
+        assert ping(pair, "a", "10.99.0.1", count=3, interval=0.05).received == 3
+        _stop(client, servers[1])
