@@ -71,7 +71,30 @@ def current_period(period_seconds: float, now: float | None = None) -> int:
 
 
 def split_address(address: str, field: str = "key_service.address") -> tuple[str, int]:
-    """``"host:port"`` (IPv6 in brackets, as :func:`qlib.vpn.config.parse_endpoint` checked) as (host, port).
+    """Split ``"<IP address>:<port>"`` (IPv6 in brackets) into (host, port).
+
+    Parameters
+    ----------
+    address : str
+        As :func:`qlib.vpn.config.parse_endpoint` accepts it.
+    field : str
+        The config key named in an error.
+
+    Returns
+    -------
+    (str, int)
+        The host without brackets and the port.
+
+    Raises
+    ------
+    ValueError
+        If ``address`` has no port or a port that is not a number in [0, 65535].
+
+    Notes
+    -----
+    Port 0 (the system chooses) is let through for tests on loopback; a config
+    file cannot hold it. Introduced in the chapter *Post-quantum vs quantum
+    cryptography*.
 
     Examples
     --------
@@ -81,15 +104,38 @@ def split_address(address: str, field: str = "key_service.address") -> tuple[str
     if not isinstance(address, str) or ":" not in address:
         raise ValueError(f"{field} must be '<IP address>:<port>', got {address!r}")
     host, _, port = address.rpartition(":")
+    if not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{field} must have a port in [0, 65535], got {address!r}")
     return host.strip("[]"), int(port)
 
 
 def read_secret_file(path: Path, field: str) -> str:
     """The text of a secret file (a password, a password database), refused if others can read it.
 
-    Opened without following a symbolic link; its mode must grant nothing to group
-    or others and it must belong to this user. ``field`` (the config key) is named
-    in every error.
+    Parameters
+    ----------
+    path : path
+        The file.
+    field : str
+        Its config key (``key_service.password_file``), named in every error.
+
+    Returns
+    -------
+    str
+        Its text (UTF-8, at most 1 MiB).
+
+    Raises
+    ------
+    qlib.vpn.config.ConfigError
+        If it cannot be opened (a symbolic link is not followed), grants anything
+        to group or others, belongs to another user, is larger than 1 MiB or is not
+        UTF-8.
+
+    Notes
+    -----
+    Checked on the open descriptor (``fstat``), so the file cannot be swapped
+    between the check and the read. Introduced in the chapter *Post-quantum vs
+    quantum cryptography*.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
@@ -115,6 +161,22 @@ def read_secret_file(path: Path, field: str) -> str:
 
 def key_facts(psk: PresharedKey) -> dict:
     """What may be reported about a key: everything but the key.
+
+    Parameters
+    ----------
+    psk : qlib.crypto.pq_tls.PresharedKey
+
+    Returns
+    -------
+    dict
+        ``period``, ``group``, ``signature_algorithm``, ``cipher``, ``protocol``,
+        ``mode``, ``peer``, ``handshake_bytes_sent``, ``handshake_bytes_received``
+        (as this side counted them), JSON-ready.
+
+    Notes
+    -----
+    The command's events are built from it, so no key is ever printed.
+    Introduced in the chapter *Post-quantum vs quantum cryptography*.
 
     Examples
     --------
@@ -162,6 +224,8 @@ class TLSKeyClient:
         self.config = _check_config(config)
         if on_key is not None and not callable(on_key):
             raise TypeError(f"on_key must be callable or None, got {type(on_key).__name__}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
         self.on_key, self.timeout = on_key, timeout
         self.address = split_address(config.address)
         if config.auth == "password":

@@ -367,3 +367,23 @@ def test_the_server_restarted_mid_transfer_the_client_continues_with_a_new_key(n
         assert servers[1].wait_for("rotated", index=1)["confirmed"]  # the new server's first key
         assert ping(pair, "a", "10.99.0.1", count=3, interval=0.05).received == 3
         _stop(client, servers[1])
+
+
+@pytest.mark.parametrize("address, message", [
+    ("10.231.0.1", r"key_service\.address must be '<IP address>:<port>', got '10\.231\.0\.1'"),
+    ("10.231.0.1:http", r"key_service\.address must have a port in \[0, 65535\], got '10\.231\.0\.1:http'"),
+    ("10.231.0.1:70000", r"must have a port in \[0, 65535\], got '10\.231\.0\.1:70000'"),
+])
+def test_a_bad_key_service_address_is_named(address, message):
+    from qlib.vpn.key_service import split_address
+
+    with pytest.raises(ValueError, match=message):
+        split_address(address)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), True])
+def test_a_bad_request_timeout_is_named(files, timeout):
+    _, folders = files
+    _, client_config = _service(folders, "password")
+    with pytest.raises(ValueError, match=r"timeout must be a positive number of seconds, got "):
+        TLSKeyClient(client_config, timeout=timeout)
