@@ -77,7 +77,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rotations", type=int, default=20, help="rotations during the 10 pings/s run")
     parser.add_argument("--megabytes", type=int, default=10, help="size of each TCP transfer")
-    parser.add_argument("--tls-rotations", type=int, default=10, help="rotations through the TLS key service, per mode")
+    parser.add_argument("--tls-rotations", type=int, default=10,
+                        help="rotations through the TLS key service, per mode")
     args = parser.parse_args()
     reasons = missing_requirements()
     if reasons:
