@@ -31,8 +31,9 @@ vpn-tools:
 	@command -v wireguard-go >/dev/null && command -v wg >/dev/null && command -v ip >/dev/null && command -v ping >/dev/null \
 	  || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wireguard-go wireguard-tools iproute2 iputils-ping; }
 
-# Two network namespaces, the VPN between them, a 10 MB transfer with a key
-# rotation during it; removes everything it made (root).
+# Two network namespaces, the VPN between them keyed by the post-quantum TLS 1.3
+# key service, a 10 MB transfer with a key rotation during it; removes
+# everything it made (root).
 vpn-demo: install vpn-tools
 	$(SUDO) $(BIN)/python -m qlib.vpn.demo
 

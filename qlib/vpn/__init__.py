@@ -3,10 +3,12 @@
 - :mod:`qlib.vpn.wireguard`: one ``wireguard-go`` interface driven with ``wg``;
 - :mod:`qlib.vpn.rotation`: putting a new preshared key in place without
   dropping traffic, key sources, the rotation thread;
+- :mod:`qlib.vpn.key_service`: the keys from the post-quantum TLS 1.3 key service
+  of :mod:`qlib.crypto.pq_tls` (imported by name: it loads OpenSSL);
 - :mod:`qlib.vpn.config`: the TOML configuration of each side;
 - :mod:`qlib.vpn.netns`: two network namespaces and a veth link, the bench of the
   demo and the tests;
-- ``python -m qlib.vpn server|client --config F``: one side of the VPN.
+- ``python -m qlib.vpn server|client --config F --psk-source tls``: one side of the VPN.
 
 Not imported by ``import qlib``, and not in its flat namespace: ``import qlib.vpn``.
 It drives programs of the machine (``wireguard-go``, ``wg``, ``ip``), most of them

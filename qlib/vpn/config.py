@@ -14,14 +14,20 @@ A server's file::
     # endpoint = "10.231.0.2:51821"    # required for the client
 
     [key_service]
-    address = "10.231.0.1:8443"        # where the PQ key service listens
-    ca_file = "ca.pem"                 # the CA that signs the key service's certificate
-    auth = "certificate"               # or "password"
-    cert_file = "client.pem"           # certificate mode: this side's certificate
-    key_file = "client.key"            #   and its key
-    # username = "alice"               # password mode: the user
-    # password_file = "alice.pass"     #   and a file holding the password
+    address = "10.231.0.1:8443"        # where the PQ key service listens (outside the tunnel)
+    ca_file = "ca.pem"                 # the CA of both sides' certificates
+    auth = "certificate"               # how clients authenticate: or "password"
+    cert_file = "server.pem"           # the server's certificate (its identity, both modes)
+    key_file = "server-key.pem"        #   and its key (mode 0600)
+    crl_file = "ca-crl.pem"            # the CA's CRL (server: required in certificate mode)
+    # password_db = "passwords"        # server, password mode: the scrypt password file (0600)
     rotation_period = 120.0            # seconds between preshared keys
+
+A client's ``[key_service]`` names the server it expects
+(``server_name = "vpn.example"``, the DNS name its certificate must carry) and
+either its own ``cert_file`` and ``key_file`` (certificate mode) or ``username``
+and ``password_file`` (password mode: a 0600 file holding the password);
+``crl_file`` is optional there (it refuses a revoked server certificate).
 
 Each side runs two WireGuard interfaces, so that a new key is put in place
 before the old one is dropped (:class:`qlib.vpn.rotation.TunnelSide`): ``<name>``
@@ -80,6 +86,9 @@ class KeyServiceConfig:
     username: str | None
     password_file: Path | None
     rotation_period: float
+    server_name: str | None = None
+    crl_file: Path | None = None
+    password_db: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ _FIELDS = {
     "interface": {"name", "addresses", "listen_port", "private_key_file"},
     "peer": {"public_key", "allowed_ips", "endpoint", "persistent_keepalive"},
     "key_service": {"address", "ca_file", "auth", "cert_file", "key_file", "username",
-                    "password_file", "rotation_period"},
+                    "password_file", "rotation_period", "server_name", "crl_file", "password_db"},
 }
 
 
@@ -212,6 +221,7 @@ def parse_config(data: dict, role: str, *, base: Path | str = ".") -> VPNConfig:
     ... [key_service]
     ... address = "10.231.0.1:8443"
     ... ca_file = "ca.pem"
+    ... server_name = "vpn.example"
     ... auth = "password"
     ... username = "alice"
     ... password_file = "alice.pass"
@@ -282,20 +292,28 @@ def parse_config(data: dict, role: str, *, base: Path | str = ".") -> VPNConfig:
     if auth not in AUTH_MODES:
         raise ConfigError(f"key_service.auth must be one of {AUTH_MODES}, got {auth!r}")
     files = {}
-    needed = {"certificate": ("cert_file", "key_file"), "password": ("username", "password_file")}
-    for key in ("cert_file", "key_file", "username", "password_file"):
+    for key in ("cert_file", "key_file", "username", "password_file", "server_name", "crl_file", "password_db"):
         if key in section:
-            files[key] = (_string(section[key], f"key_service.{key}") if key == "username"
+            files[key] = (_string(section[key], f"key_service.{key}") if key in ("username", "server_name")
                           else _path(section[key], f"key_service.{key}", base))
     # the server's own certificate is always needed; a client's depends on the mode
-    for key in (("cert_file", "key_file") if role == "server" else needed[auth]):
-        _required(section, "key_service", key, f" (auth = {auth!r} needs it)" if role == "client" else
-                  " (the server's identity is its certificate)")
+    if role == "server":
+        for key in ("cert_file", "key_file"):
+            _required(section, "key_service", key, " (the server's identity is its certificate)")
+        _required(section, "key_service", *{"certificate": ("crl_file", " (auth = 'certificate': revocation "
+                                                                         "is checked)"),
+                                            "password": ("password_db", " (auth = 'password': the scrypt "
+                                                                        "password file)")}[auth])
+    else:
+        _required(section, "key_service", "server_name", " (the name the server's certificate must carry)")
+        for key in {"certificate": ("cert_file", "key_file"), "password": ("username", "password_file")}[auth]:
+            _required(section, "key_service", key, f" (auth = {auth!r} needs it)")
     period = _required(section, "key_service", "rotation_period")
     if not isinstance(period, (int, float)) or isinstance(period, bool) or not math.isfinite(period) or period <= 0:
         raise ConfigError(f"key_service.rotation_period must be a positive number of seconds, got {period!r}")
     key_service = KeyServiceConfig(address, ca_file, auth, files.get("cert_file"), files.get("key_file"),
-                                   files.get("username"), files.get("password_file"), float(period))
+                                   files.get("username"), files.get("password_file"), float(period),
+                                   files.get("server_name"), files.get("crl_file"), files.get("password_db"))
     return VPNConfig(role, interface, peer, key_service)
 
 

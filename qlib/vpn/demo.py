@@ -9,8 +9,12 @@ runs, prints key age, time to rotate and both throughputs, and removes every
 namespace, interface and file it made, even on failure. Traffic stays inside the
 two namespaces.
 
-The key source is the shared 0600 file (:class:`qlib.vpn.rotation.SharedFileKeySource`),
-a stand-in for the post-quantum TLS 1.3 key service of ``qlib.crypto``.
+The key source is the post-quantum TLS 1.3 key service (``--psk-source tls``,
+:mod:`qlib.vpn.key_service`): an ML-DSA-65 CA, the server's and the client's
+certificates, its CRL and an scrypt password file are made with
+:mod:`qlib.crypto.pq_ca` and :mod:`qlib.crypto.pq_passwords` in a private
+temporary folder (:func:`write_key_service_files`); the demo prints the
+negotiated TLS group, signature algorithm and handshake bytes each way.
 """
 
 from __future__ import annotations
@@ -28,10 +32,16 @@ import threading
 import time
 from pathlib import Path
 
+from qlib.crypto.pq_ca import CertificateAuthority
+from qlib.crypto.pq_passwords import PasswordFile
+
 from .netns import NamespacePair, missing_requirements, ping, tcp_transfer
 from .wireguard import generate_private_key, public_key_of
 
-__all__ = ["run_demo", "DemoError"]
+__all__ = ["run_demo", "DemoError", "write_key_service_files"]
+
+SERVER_NAME = "vpn.qlib.example"
+USERNAME = "alice"
 
 TUNNEL_SERVER, TUNNEL_CLIENT = "10.99.0.1", "10.99.0.2"
 LISTEN_PORT = 51820
@@ -44,10 +54,13 @@ class DemoError(RuntimeError):
 class _Side:
     """A ``python -m qlib.vpn`` process and the JSON events it prints."""
 
-    def __init__(self, pair: NamespacePair, ns: str, role: str, config: Path, psk_file: Path):
+    def __init__(self, pair: NamespacePair, ns: str, role: str, config: Path, psk_source="tls", *,
+                 command=None):
+        # psk_source: "tls", or the path of a shared key file
         self.role = role
-        self.process = pair.popen(ns, [sys.executable, "-m", "qlib.vpn", role, "--config", config,
-                                       "--psk-source", f"shared-file:{psk_file}"],
+        spec = psk_source if psk_source == "tls" else f"shared-file:{psk_source}"
+        command = command or [sys.executable, "-m", "qlib.vpn"]
+        self.process = pair.popen(ns, [*command, role, "--config", config, "--psk-source", spec],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.events: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
@@ -91,17 +104,49 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def _config(role: str, name: str, address: str, peer_public: str, peer_allowed: str, *, key_service: str,
-            endpoint: str | None = None, listen_port: int | None = None) -> str:
+            endpoint: str | None = None, listen_port: int | None = None, auth: str = "certificate",
+            rotation_period: float = 60) -> str:
     lines = ["[interface]", f'name = "{name}"', f'addresses = ["{address}/24"]', 'private_key_file = "private.key"']
     if listen_port is not None:
         lines.append(f"listen_port = {listen_port}")
     lines += ["", "[peer]", f'public_key = "{peer_public}"', f'allowed_ips = ["{peer_allowed}/32"]']
     if endpoint is not None:
         lines.append(f'endpoint = "{endpoint}"')
-    lines += ["", "[key_service]  # read by the TLS 1.3 key service; the demo's shared file ignores it",
-              f'address = "{key_service}"', 'ca_file = "ca.pem"', 'auth = "certificate"',
-              f'cert_file = "{role}.pem"', f'key_file = "{role}-key.pem"', "rotation_period = 60", ""]
+    lines += ["", "[key_service]", f'address = "{key_service}"', 'ca_file = "ca.pem"', f'auth = "{auth}"']
+    if role == "server":
+        lines += ['cert_file = "server.pem"', 'key_file = "server.key"',
+                  'crl_file = "crl.pem"' if auth == "certificate" else 'password_db = "passwords"']
+    else:
+        lines += [f'server_name = "{SERVER_NAME}"']
+        lines += (['cert_file = "client.pem"', 'key_file = "client.key"'] if auth == "certificate" else
+                  [f'username = "{USERNAME}"', f'password_file = "{USERNAME}.pass"'])
+    lines += [f"rotation_period = {rotation_period}", ""]
     return "\n".join(lines)
+
+
+def write_key_service_files(ca_dir: Path, server_dir: Path, client_dir: Path, *,
+                            password: str | None = None) -> CertificateAuthority:
+    """Make the key service's files for :func:`_config`'s names; the CA (to revoke with).
+
+    ``ca_dir`` gets the CA (its key stays there); ``server_dir`` the CA's
+    certificate, its CRL, the server's certificate for :data:`SERVER_NAME` and key
+    and an scrypt password file with :data:`USERNAME`; ``client_dir`` the CA's
+    certificate, the client's certificate and key, and the password (0600).
+    Without ``password`` a random one is drawn. Every private file is 0600.
+    """
+    ca = CertificateAuthority("qlib VPN demo CA", valid_days=1)
+    files = ca.save(ca_dir)
+    for folder in (server_dir, client_dir):
+        shutil.copyfile(files["certificate"], folder / "ca.pem")
+    ca.save_crl(server_dir / "crl.pem")
+    ca.issue_server(SERVER_NAME, valid_days=1).save(server_dir, "server")
+    ca.issue_client(USERNAME, valid_days=1).save(client_dir, "client")
+    password = password or os.urandom(18).hex()
+    passwords = PasswordFile()
+    passwords.add(USERNAME, password)
+    passwords.save(server_dir / "passwords")
+    _write_private(client_dir / f"{USERNAME}.pass", password)
+    return ca
 
 
 def _leftovers(names) -> list[str]:
@@ -140,23 +185,30 @@ def run_demo(megabytes: int = 10, *, out=_say) -> dict:
             for role in keys:
                 (workdir / role).mkdir(mode=0o700)
                 _write_private(workdir / role / "private.key", keys[role])
+            (workdir / "ca").mkdir(mode=0o700)
+            write_key_service_files(workdir / "ca", workdir / "server", workdir / "client")
             (workdir / "server" / "server.toml").write_text(_config(
                 "server", f"qv{tag}s", TUNNEL_SERVER, public["client"], TUNNEL_CLIENT,
                 key_service=f"{pair.address_b}:8443", listen_port=LISTEN_PORT))
             (workdir / "client" / "client.toml").write_text(_config(
                 "client", f"qv{tag}c", TUNNEL_CLIENT, public["server"], TUNNEL_SERVER,
                 key_service=f"{pair.address_b}:8443", endpoint=f"{pair.address_b}:{LISTEN_PORT}"))
-            psk_file = workdir / "psk"
-
-            server = _Side(pair, "b", "server", workdir / "server" / "server.toml", psk_file)
+            server = _Side(pair, "b", "server", workdir / "server" / "server.toml", "tls")
             sides.append(server)
             server.wait_for("up")
-            client = _Side(pair, "a", "client", workdir / "client" / "client.toml", psk_file)
+            client = _Side(pair, "a", "client", workdir / "client" / "client.toml", "tls")
             sides.append(client)
             client.wait_for("up")
+            key = next(e for e in client.seen if e["event"] == "key")
             first = next(e for e in client.seen if e["event"] == "rotated")
+            out(f"key service {pair.address_b}:8443: TLS 1.3 ({key['cipher']}), group {key['group']}, "
+                f"signatures {key['signature_algorithm']}, client certificate; handshake bytes "
+                f"{key['handshake_bytes_sent']} sent, {key['handshake_bytes_received']} received "
+                f"(by the client), key request {1000 * key['request_seconds']:.1f} ms")
             out(f"tunnel up: {TUNNEL_CLIENT} -> {TUNNEL_SERVER}; first key in place in "
                 f"{1000 * first['seconds']:.1f} ms")
+            figures.update(group=key["group"], signature_algorithm=key["signature_algorithm"],
+                           handshake_bytes=(key["handshake_bytes_sent"], key["handshake_bytes_received"]))
 
             result = ping(pair, "a", TUNNEL_SERVER, count=5, interval=0.1)
             out(f"ping through the tunnel: {result.received}/{result.transmitted} replies")
@@ -171,7 +223,7 @@ def run_demo(megabytes: int = 10, *, out=_say) -> dict:
 
             def rotate_now():
                 requested["at"] = time.time()
-                server.process.send_signal(signal.SIGUSR1)
+                client.process.send_signal(signal.SIGUSR1)  # the client drives: a key request now
 
             tunnel = tcp_transfer(pair, sender="a", receiver="b", address=TUNNEL_SERVER, nbytes=nbytes,
                                   port=5202, during=rotate_now)
@@ -183,7 +235,10 @@ def run_demo(megabytes: int = 10, *, out=_say) -> dict:
             out(f"TCP {megabytes} MB through the tunnel: {tunnel.megabytes_per_second:.0f} MB/s "
                 f"({tunnel.megabytes_per_second / bare.megabytes_per_second:.0%} of the bare link), "
                 f"all {tunnel.bytes} bytes delivered")
-            out(f"key rotation {'during' if during else 'after'} the transfer: the client's handshake with the "
+            second = [e for e in client.seen if e["event"] == "key"][-1]
+            out(f"key rotation {'during' if during else 'after'} the transfer: TLS key request "
+                f"{1000 * second['request_seconds']:.1f} ms (period {second['period']}), "
+                f"the client's handshake with the "
                 f"new key took {1000 * rotation['seconds']:.1f} ms, the server had it in place after "
                 f"{1000 * server_rotation['seconds']:.1f} ms (from installing it to routing through it)")
             result = ping(pair, "a", TUNNEL_SERVER, count=3, interval=0.1)
@@ -191,10 +246,10 @@ def run_demo(megabytes: int = 10, *, out=_say) -> dict:
                 f"key age {time.time() - rotation['time']:.2f} s")
             figures.update(bare_mb_s=bare.megabytes_per_second, tunnel_mb_s=tunnel.megabytes_per_second,
                            rotation_ms=1000 * rotation["seconds"], rotated_during_transfer=during,
+                           key_request_ms=1000 * second["request_seconds"],
                            key_age_s=time.time() - rotation["time"], names=(pair.a, pair.b, tag))
             if result.received != result.transmitted:
                 raise DemoError(f"pings were lost after the rotation: {result.output}")
-            out("key source: a shared 0600 file (the post-quantum TLS 1.3 key service plugs in there)")
             for side in reversed(sides):
                 side.stop()
             sides.clear()
@@ -205,7 +260,7 @@ def run_demo(megabytes: int = 10, *, out=_say) -> dict:
     leftovers = _leftovers(figures["names"])
     if leftovers:
         raise DemoError(f"left behind: {leftovers}")
-    out("cleaned up: namespaces, veth link, WireGuard interfaces and key files removed")
+    out("cleaned up: namespaces, veth link, WireGuard interfaces, certificates and key files removed")
     return figures
 
 

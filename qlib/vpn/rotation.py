@@ -4,9 +4,9 @@ WireGuard mixes a 32-byte preshared key (PSK) into every handshake (Noise
 IKpsk2). Post-quantum designs such as Rosenpass fill that slot with a key from a
 post-quantum key exchange run on a schedule: a recorded session then stays
 confidential even if X25519 is broken later. Here the key comes from any
-callable ``next_psk() -> bytes`` (a *key source*): :class:`SharedFileKeySource`
-for the demo and tests, and the TLS 1.3 key service of ``qlib.crypto`` plugs in
-the same way (its client's "fetch the key of this period" is a ``next_psk``).
+callable ``next_psk() -> bytes`` (a *key source*): the TLS 1.3 key service's
+client (:class:`qlib.vpn.key_service.TLSKeyClient`, "fetch the key of this
+period"), or :class:`SharedFileKeySource` for tests without TLS.
 
 The order that loses nothing (make before break, :class:`TunnelSide`): each
 side carries the tunnel on two WireGuard interfaces, one routed at a time.
@@ -24,11 +24,14 @@ side carries the tunnel on two WireGuard interfaces, one routed at a time.
 A key source that is served (the server writes the key, the client fetches it)
 gives step 1 to the serving side: it installs the key before it publishes it, so
 whoever fetches it can start the handshake at once. The TLS 1.3 key service
-plugs in the same way: its client's ``next_psk`` returns the period's key only
-once the server has answered that its interface holds it (the server's
-:class:`PSKRotator` calls ``published`` at that moment); should the answer come
+(:mod:`qlib.vpn.key_service`) works so: the key is the TLS exporter of the
+client's request, so it exists on the server only when the client asks; the
+server's ``on_key`` hands it to :meth:`PSKRotator.offer`, which puts it on the
+standby interface before the client is told it is ready. Should the answer come
 a moment early, the initiator starts a new handshake every 0.25 s
-(:func:`install_psk`'s ``retry``) until its timeout.
+(:func:`install_psk`'s ``retry``) until its timeout. A key that does not come
+(the key service refused, timed out) or no handshake with it leaves the tunnel
+on its old key (``on_error``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ __all__ = [
     "rotate_pair",
     "SharedFileKeySource",
     "KeySourceTimeout",
+    "HandshakeNotConfirmed",
     "PSKRotator",
 ]
 
@@ -237,6 +241,10 @@ class KeySourceTimeout(TimeoutError):
     """No new key arrived from the key source in time."""
 
 
+class HandshakeNotConfirmed(WireGuardError):
+    """No handshake completed with a new key: the peer holds another (the tunnel keeps the old one)."""
+
+
 class SharedFileKeySource:
     """A key source through a file both sides can read: the demo's and tests' channel.
 
@@ -258,9 +266,9 @@ class SharedFileKeySource:
     Notes
     -----
     This is a stand-in for a network key service, usable only between processes
-    that share a file system (two namespaces of one machine): the TLS 1.3 key
-    service of ``qlib.crypto`` replaces it with an object whose ``next_psk`` runs
-    the authenticated key exchange. The file is a secret: it is created 0600 and a
+    that share a file system (two namespaces of one machine), kept for the tests
+    of the rotation without TLS: the VPN's key source is the TLS 1.3 key service
+    (:mod:`qlib.vpn.key_service`). The file is a secret: it is created 0600 and a
     reader refuses a file that others can read or that another user owns.
     """
 
@@ -349,6 +357,8 @@ class PSKRotator:
     next_psk : callable
         Returns the next 32-byte key. A reader's ``next_psk`` blocks until the
         other side publishes; the rotator then follows the other side's schedule.
+        None for a responder whose keys arrive from the initiator's request
+        (:meth:`offer`, called by the TLS key service's ``on_key``).
     period : float or None
         Seconds between rotations; None: rotate as soon as ``next_psk`` returns
         (the initiator driven by the responder's schedule).
@@ -359,6 +369,14 @@ class PSKRotator:
         Called with each :class:`RotationRecord`.
     handshake_timeout : float
         Initiator: seconds to wait for the handshake with a new key.
+    on_error : callable, optional
+        Called with the exception when a rotation fails for want of a key: the key
+        source raised, or no handshake completed with the new key
+        (:class:`HandshakeNotConfirmed`). The tunnel keeps its old key (before the
+        first, nothing is routed) and the rotator tries again after ``retry`` s.
+        Without it such a failure stops the rotator (:attr:`error`).
+    retry : float
+        Seconds between attempts after a failure reported to ``on_error``.
 
     Notes
     -----
@@ -373,16 +391,27 @@ class PSKRotator:
     """
 
     def __init__(self, side: TunnelSide, next_psk, *, period: float | None, published=None, on_rotate=None,
-                 handshake_timeout: float = 2.0):
-        if not callable(next_psk):
-            raise TypeError(f"next_psk must be callable, got {type(next_psk).__name__}")
+                 handshake_timeout: float = 2.0, on_error=None, retry: float = 1.0):
+        if next_psk is not None and not callable(next_psk):
+            raise TypeError(f"next_psk must be callable, got {type(next_psk).__name__} "
+                            "(or None for a responder whose keys come through offer)")
+        if on_error is not None and not callable(on_error):
+            raise TypeError(f"on_error must be callable or None, got {type(on_error).__name__}")
+        if not (isinstance(retry, (int, float)) and not isinstance(retry, bool) and retry > 0
+                and math.isfinite(retry)):
+            raise ValueError(f"retry must be a positive number of seconds, got {retry!r}")
         if period is not None and not (isinstance(period, (int, float)) and not isinstance(period, bool)
                                        and period > 0 and math.isfinite(period)):
             raise ValueError(f"period must be a positive number of seconds or None, got {period!r}")
         if not isinstance(side, TunnelSide):
             raise TypeError(f"side must be a TunnelSide, got {type(side).__name__}")
+        if next_psk is None and side.initiate:
+            raise ValueError("next_psk=None (keys pushed with offer) is for the responder; "
+                             "the initiator must fetch its keys")
         self.side, self.next_psk, self.period = side, next_psk, period
         self.published, self.on_rotate = published, on_rotate
+        self.on_error, self.retry = on_error, retry
+        self._lock = threading.Lock()  # offer() runs in the key service's threads
         self.handshake_timeout = handshake_timeout
         self.records: list[RotationRecord] = []
         self.error: BaseException | None = None
@@ -410,29 +439,72 @@ class PSKRotator:
 
         The initiator finishes here (its record is returned); the responder
         publishes and returns None, and :meth:`poll` switches once the initiator's
-        handshake arrives.
+        handshake arrives. Raises what the key source raised, or
+        :class:`HandshakeNotConfirmed`.
         """
-        psk = check_preshared_key(self.next_psk(), "next_psk()")
-        start = time.perf_counter()
-        _, confirmed = self.side.prepare(psk, timeout=self.handshake_timeout)
+        if self.next_psk is None:
+            raise ValueError("this rotator has no next_psk: its keys arrive through offer()")
+        return self._put_in_place(check_preshared_key(self.next_psk(), "next_psk()"))
+
+    def attempt(self) -> bool:
+        """:meth:`rotate_now`, with a failure for want of a key reported to ``on_error``.
+
+        Returns whether the key is in place (the responder: prepared). A key
+        source that raised, or :class:`HandshakeNotConfirmed`, goes to
+        ``on_error`` (re-raised if there is none); the tunnel keeps its old key.
+        Any other error (a failing ``wg``) is raised.
+        """
+        try:
+            psk = check_preshared_key(self.next_psk(), "next_psk()")
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(exc)
+            return False
+        try:
+            self._put_in_place(psk)
+        except HandshakeNotConfirmed as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(exc)
+            return False
+        return True
+
+    def _put_in_place(self, psk: bytes) -> RotationRecord | None:
+        with self._lock:
+            start = time.perf_counter()
+            _, confirmed = self.side.prepare(psk, timeout=self.handshake_timeout)
+            if self.side.initiate:
+                if not confirmed:
+                    raise HandshakeNotConfirmed(
+                        f"no handshake with the new key within {self.handshake_timeout} s: "
+                        "the peer holds another key (the tunnel keeps the old one)")
+                self.side.switch()
+                return self._record(time.perf_counter() - start, True)
+            if self.published is not None:
+                self.published()
+            self._awaiting = start
+            return None
+
+    def offer(self, psk: bytes) -> None:
+        """Responder: put ``psk`` (from the initiator's key request) on the standby interface now.
+
+        Called from the key service's thread before it tells the initiator the
+        key is ready; :meth:`poll` (the rotator's thread) switches once the
+        initiator's handshake with it arrives. A newer offer replaces a pending one.
+        """
         if self.side.initiate:
-            if not confirmed:
-                raise WireGuardError(f"no handshake with the new key within {self.handshake_timeout} s: "
-                                     "the peer holds another key (the tunnel keeps the old one)")
-            self.side.switch()
-            return self._record(time.perf_counter() - start, True)
-        if self.published is not None:
-            self.published()
-        self._awaiting = start
-        return None
+            raise ValueError("offer is the responder's; the initiator fetches its keys with next_psk")
+        self._put_in_place(check_preshared_key(psk, "psk"))
 
     def poll(self) -> RotationRecord | None:
         """Responder: switch if the initiator's handshake with the pending key arrived."""
-        if self._awaiting is None or not self.side.peer_confirmed():
-            return None
-        self.side.switch()
-        start, self._awaiting = self._awaiting, None
-        return self._record(time.perf_counter() - start, True)
+        with self._lock:
+            if self._awaiting is None or not self.side.peer_confirmed():
+                return None
+            self.side.switch()
+            start, self._awaiting = self._awaiting, None
+            return self._record(time.perf_counter() - start, True)
 
     def request(self) -> None:
         """Ask the thread to rotate now."""
@@ -441,21 +513,23 @@ class PSKRotator:
     def _loop(self) -> None:
         try:
             if self.side.initiate:
+                wait = self.period
                 while not self._stop.is_set():
-                    if self.period is not None:
-                        self._wake.wait(self.period)
+                    if wait is not None:
+                        self._wake.wait(wait)
                         self._wake.clear()
                         if self._stop.is_set():
                             break
-                    self.rotate_now()
+                    wait = self.period if self.attempt() else self.retry
                 return
             due = time.monotonic() + (self.period if self.period is not None else math.inf)
             while not self._stop.is_set():
                 self.poll()
-                if self._wake.is_set() or time.monotonic() >= due:
+                if self.next_psk is not None and (self._wake.is_set() or time.monotonic() >= due):
                     self._wake.clear()
-                    self.rotate_now()
-                    due = time.monotonic() + (self.period if self.period is not None else math.inf)
+                    ok = self.attempt()
+                    due = time.monotonic() + (self.retry if not ok else
+                                              self.period if self.period is not None else math.inf)
                 self._stop.wait(0.002)
         except BaseException as exc:  # kept for the caller, who tears down
             self.error = exc

@@ -31,6 +31,7 @@ ca_file = "ca.pem"
 auth = "certificate"
 cert_file = "server.pem"
 key_file = "server-key.pem"
+crl_file = "ca-crl.pem"
 rotation_period = 120
 """
 
@@ -49,6 +50,7 @@ persistent_keepalive = 25
 [key_service]
 address = "10.231.0.1:8443"
 ca_file = "ca.pem"
+server_name = "vpn.example"
 auth = "password"
 username = "alice"
 password_file = "alice.pass"
@@ -68,6 +70,7 @@ def test_a_server_file_reads_into_its_fields(tmp_path):
     assert config.key_service.auth == "certificate"
     assert config.key_service.cert_file == tmp_path / "server.pem"
     assert config.key_service.rotation_period == 120.0
+    assert config.key_service.crl_file == tmp_path / "ca-crl.pem"
 
 
 def test_a_client_file_with_password_mode_reads_into_its_fields(tmp_path):
@@ -86,7 +89,8 @@ def test_a_client_file_with_password_mode_reads_into_its_fields(tmp_path):
     ("interface", "name"), ("interface", "addresses"), ("interface", "listen_port"),
     ("interface", "private_key_file"), ("peer", "public_key"), ("peer", "allowed_ips"),
     ("key_service", "address"), ("key_service", "ca_file"), ("key_service", "auth"),
-    ("key_service", "cert_file"), ("key_service", "rotation_period"),
+    ("key_service", "cert_file"), ("key_service", "key_file"), ("key_service", "crl_file"),
+    ("key_service", "rotation_period"),
 ])
 def test_a_missing_field_of_the_server_is_named(section, key):
     data = tomllib.loads(SERVER)
@@ -96,11 +100,24 @@ def test_a_missing_field_of_the_server_is_named(section, key):
 
 
 @pytest.mark.parametrize("section, key", [("peer", "endpoint"), ("key_service", "username"),
-                                          ("key_service", "password_file")])
+                                          ("key_service", "password_file"), ("key_service", "server_name")])
 def test_a_missing_field_of_the_client_is_named(section, key):
     data = tomllib.loads(CLIENT)
     del data[section][key]
     with pytest.raises(ConfigError, match=rf"^{section}\.{key} is missing"):
+        parse_config(data, "client")
+
+
+def test_a_password_mode_server_needs_its_password_db_and_a_certificate_client_its_files():
+    data = tomllib.loads(SERVER)
+    data["key_service"]["auth"] = "password"
+    with pytest.raises(ConfigError, match=r"^key_service\.password_db is missing \(auth = 'password': the scrypt"):
+        parse_config(data, "server")
+    data["key_service"]["password_db"] = "passwords"
+    assert parse_config(data, "server", base="/srv").key_service.password_db.as_posix() == "/srv/passwords"
+    data = tomllib.loads(CLIENT)
+    data["key_service"]["auth"] = "certificate"
+    with pytest.raises(ConfigError, match=r"^key_service\.cert_file is missing \(auth = 'certificate' needs it\)"):
         parse_config(data, "client")
 
 

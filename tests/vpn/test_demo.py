@@ -21,8 +21,14 @@ def test_the_demo_moves_10_mb_through_a_rotation_and_cleans_up(netns_ready):
     assert figures["rotated_during_transfer"], text
     assert 0 < figures["tunnel_mb_s"] and 0 < figures["bare_mb_s"]
     assert 0 < figures["rotation_ms"] < 2000  # a handshake, not WireGuard's 5 s retry
-    for needle in ("MB/s", "key age", "ms", "cleaned up"):
+    for needle in ("MB/s", "key age", "ms", "cleaned up", "TLS key request"):
         assert needle in text
+    # the key came from the TLS 1.3 key service, on the hybrid group with ML-DSA-65 certificates
+    assert (figures["group"], figures["signature_algorithm"]) == ("X25519MLKEM768", "mldsa65")
+    # each way the handshake carries at least one ML-DSA-65 certificate (1952-byte public key and
+    # 3309-byte signature, FIPS 204 table 2) and a 3309-byte CertificateVerify signature
+    assert all(n > 1952 + 2 * 3309 for n in figures["handshake_bytes"]), figures["handshake_bytes"]
+    assert figures["key_request_ms"] > 0
     ns_a, ns_b, _ = figures["names"]
     namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
     assert ns_a not in namespaces and ns_b not in namespaces
@@ -66,6 +72,7 @@ def test_sigterm_to_the_demo_removes_everything(netns_ready):
                                stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     first = process.stdout.readline()
     ns_a, ns_b = re.search(r"namespaces (\S+) .* and (\S+) ", first).groups()
+    assert "key service" in process.stdout.readline()  # the first key came through TLS 1.3
     assert "tunnel up" in process.stdout.readline()  # both sides are running
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=30)

@@ -50,7 +50,7 @@ def test_an_unknown_key_source_is_refused(tmp_path):
                               endpoint="10.231.0.2:51820"))
     out = _vpn("client", "--config", config, "--psk-source", "random")
     assert out.returncode == 2
-    assert "--psk-source must be 'shared-file:PATH', got 'random'" in _events(out.stdout)[0]["message"]
+    assert "--psk-source must be 'tls' or 'shared-file:PATH', got 'random'" in _events(out.stdout)[0]["message"]
 
 
 # ------------------------------------------------------------------ the tunnel
@@ -195,3 +195,23 @@ def test_a_signal_while_waiting_for_the_first_key_still_tears_down(netns_ready, 
 def test_help_names_the_options(role):
     out = _vpn(role, "--help")
     assert out.returncode == 0 and "--config" in out.stdout and "--psk-source" in out.stdout
+
+
+def test_a_signal_at_any_moment_of_the_start_up_leaves_no_wireguard_go(netns_ready, tmp_path):
+    """A signal while the interfaces are being made only asks to stop (no KeyboardInterrupt
+    inside the start of wireguard-go, which would orphan it): at every moment, nothing stays."""
+    import time
+
+    with NamespacePair() as pair:
+        configs = _setup(tmp_path, pair)
+        for delay in (0.3, 0.45, 0.6, 0.75, 0.9, 1.2):
+            client = _Side(pair, "a", "client", configs["client"], tmp_path / "never-written")
+            time.sleep(delay)
+            client.process.send_signal(signal.SIGTERM)
+            assert client.process.wait(15) in (0, -signal.SIGTERM)  # -SIGTERM: before its handlers existed
+            while client.events.get(timeout=10)["event"] != "exit":  # its output read to the end
+                pass
+            client.process.stdout.close()
+            client.process.stderr.close()
+            leftovers = [p.name for p in RUN_DIR.iterdir() if p.name.startswith(f"qv{pair.tag}")]
+            assert not leftovers, (delay, leftovers)

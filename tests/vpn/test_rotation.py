@@ -204,3 +204,52 @@ def test_a_file_planted_where_the_writer_writes_is_not_reused(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text() == f"{writer.epoch} 1 {key.hex()}\n"
     assert not planted.exists()
+
+
+def test_pushed_keys_are_the_responders_and_fetched_keys_the_initiators():
+    from qlib.vpn.rotation import TunnelSide
+    from qlib.vpn.wireguard import WireGuardInterface
+
+    pair = [WireGuardInterface("qvunit0"), WireGuardInterface("qvunit0b")]  # never created: no root needed
+    initiator = TunnelSide(pair, PEER, ["10.99.0.1/32"], initiate=True)
+    with pytest.raises(ValueError, match=r"next_psk=None \(keys pushed with offer\) is for the responder"):
+        PSKRotator(initiator, None, period=1)
+    with pytest.raises(ValueError, match="offer is the responder's"):
+        PSKRotator(initiator, os.urandom, period=1).offer(bytes(32))
+    responder = PSKRotator(TunnelSide(pair, PEER, ["10.99.0.2/32"], initiate=False), None, period=None)
+    with pytest.raises(ValueError, match="this rotator has no next_psk"):
+        responder.rotate_now()
+    with pytest.raises(ValueError, match=r"psk must be 32 bytes, got 31 bytes"):
+        responder.offer(bytes(31))
+    with pytest.raises(ValueError, match=r"retry must be a positive number of seconds, got 0"):
+        PSKRotator(initiator, os.urandom, period=1, retry=0)
+
+
+def test_a_key_pushed_to_the_responder_and_a_failing_key_source_on_the_initiator(netns_ready):
+    """The TLS key service's order with the rotators alone: the responder gets the key by
+    offer() (its key service's on_key), the initiator by next_psk; then a key source that
+    fails is reported to on_error, retried, and the tunnel keeps the key it has."""
+    keys, errors = [], []
+
+    def next_psk():
+        if len(keys) >= 1:
+            raise ConnectionRefusedError("the key service is down")
+        keys.append(os.urandom(32))
+        server.offer(keys[-1])  # what PSKServer's on_key does before the client hears of the key
+        return keys[-1]
+
+    with TunnelBench(os.urandom(32)) as bench:
+        server = PSKRotator(bench.side_b, None, period=None)
+        client = PSKRotator(bench.side_a, next_psk, period=0.2, on_error=errors.append, retry=0.1)
+        assert client.attempt() and client.records[0].handshake_confirmed
+        with server, client:
+            deadline = time.monotonic() + 2.0
+            while not server.records and time.monotonic() < deadline:  # the server switches to the key
+                time.sleep(0.01)
+            result = ping(bench.pair, "a", bench.tunnel_b, count=10, interval=0.1, background=True)
+            time.sleep(1.0)
+            pings = result()
+        assert server.error is None and client.error is None
+        assert len(server.records) == 1 and len(client.records) == 1  # no new key went in
+        assert len(errors) >= 3 and all(isinstance(e, ConnectionRefusedError) for e in errors)
+        assert pings.received == pings.transmitted == 10, pings.output  # the old key carries the tunnel
