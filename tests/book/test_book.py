@@ -321,6 +321,13 @@ def test_on_a_phone_a_page_fits_and_a_swipe_over_a_figure_scrolls_it(browser, si
         assert page.evaluate(_SMALL_TARGETS) == []
         assert page.evaluate("""() => [...document.querySelectorAll('.modebar-container')]
             .filter(m => getComputedStyle(m).display !== 'none').length""") == 0
+        # side-by-side panels are stacked (unless the figure scrolls sideways in its own box)
+        side_by_side = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+            .filter(gd => !gd.closest('.qlib-scrolls'))
+            .filter(gd => Object.keys(gd._fullLayout).some(k => /^xaxis\\d*$/.test(k) &&
+                           gd._fullLayout[k].domain[1] - gd._fullLayout[k].domain[0] < 0.9))
+            .map(gd => (gd.closest('.qlib-explorable') || {dataset: {}}).dataset.qlibName || gd.id)""")
+        assert side_by_side == [], f"panels side by side on a phone: {side_by_side}"
         for i in range(page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")):
             page.evaluate("i => document.querySelectorAll('.js-plotly-plot')[i].scrollIntoView({block: 'start'})", i)
             page.wait_for_timeout(150)

@@ -275,6 +275,61 @@
     }).filter(function (line) { return line !== ""; });
   }
 
+  // Side-by-side panels (one row of subplots, as make_subplots(cols=n) lays them
+  // out) stacked into one column on a narrow screen, the figure taller, each
+  // panel's title (a paper annotation above it) moved with it. Other layouts: null.
+  function stackedPanels(layout) {
+    var xs = Object.keys(layout).filter(function (k) { return /^xaxis\d*$/.test(k); });
+    if (xs.length < 2) return null;
+    var columns = [];
+    for (var i = 0; i < xs.length; i++) {
+      var x = layout[xs[i]] || {};
+      var d = x.domain;
+      var yKey = "yaxis" + String(x.anchor || "y").slice(1);
+      var y = layout[yKey] || {};
+      var yd = y.domain || [0, 1];
+      if (!Array.isArray(d) || d.length !== 2 || d[1] - d[0] > 0.6) return null;  // not a panel of a row
+      if (yd[0] > 0.05 || yd[1] < 0.95) return null;                             // more than one row
+      columns.push({ x: xs[i], y: yKey, d: d });
+    }
+    columns.sort(function (a, b) { return a.d[0] - b.d[0]; });
+    for (var j = 1; j < columns.length; j++) {
+      if (columns[j].d[0] < columns[j - 1].d[1]) return null;                   // overlapping panels
+    }
+    return columns;
+  }
+
+  function stackPanels(out, layout, columns) {
+    var n = columns.length;
+    var gap = 0.1;
+    var rowHeight = (1 - gap * (n - 1)) / n;
+    var oldHeight = typeof layout.height === "number" ? layout.height : 450;
+    var grow = 0.8 * n;
+    out.height = Math.round(oldHeight * grow);
+    columns.forEach(function (c, i) {
+      var top = 1 - i * (rowHeight + gap);
+      c.top = top;
+      c.bottom = top - rowHeight;
+      out[c.x] = Object.assign(copyOf(out[c.x]), { domain: [0, 1] });
+      out[c.y] = Object.assign(copyOf(out[c.y]), { domain: [c.bottom, c.top] });
+    });
+    if (Array.isArray(out.annotations)) {
+      out.annotations = out.annotations.map(function (a) {
+        if (!a || a.xref !== "paper" || a.yref !== "paper" || typeof a.x !== "number" || typeof a.y !== "number") return a;
+        var c = columns.filter(function (col) { return a.x >= col.d[0] - 0.02 && a.x <= col.d[1] + 0.02; })[0];
+        if (!c) return a;
+        return Object.assign(copyOf(a), {
+          x: (a.x - c.d[0]) / (c.d[1] - c.d[0]),
+          y: c.bottom + (c.top - c.bottom) * a.y
+        });
+      });
+    }
+    // a legend below the plot keeps its distance from it in pixels
+    if (out.legend && typeof out.legend.y === "number" && out.legend.y < 0) {
+      out.legend = Object.assign(copyOf(out.legend), { y: out.legend.y / grow });
+    }
+  }
+
   function screenLayout(layout, s) {
     var out = Object.assign({}, layout);
     var axes = Object.keys(out).filter(function (k) { return AXIS_RE.test(k); });
@@ -338,6 +393,8 @@
         out[k] = Object.assign(copyOf(out[k]), { dragmode: false });
       });
     }
+    var panels = s.narrow ? stackedPanels(layout) : null;
+    if (panels) stackPanels(out, layout, panels);
     if (s.narrow && titleLines(layout).length) {
       out.title = Object.assign(copyOf(out.title), { text: "", subtitle: { text: "" } });
       var margin = copyOf(out.margin);
@@ -580,7 +637,7 @@
     var react = this.drawn;
     this.drawn = true;
     // A responsive plot fills its div, so the div needs the figure's height.
-    var height = typeof fig.layout.height === "number" ? fig.layout.height : 450;
+    var height = typeof layout.height === "number" ? layout.height : 450;
     this.figureDiv.style.height = height + "px";
     this.queue = this.queue.then(function () {
       return react ? Plotly.react(self.figureDiv, data, layout, config)
