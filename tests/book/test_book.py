@@ -386,3 +386,49 @@ def test_every_figure_and_control_has_an_accessible_name(browser, site, name):
         assert not errors
     finally:
         context.close()
+
+
+# WCAG 2.1 contrast of a text element's colour against the first opaque background
+# behind it (ancestors' background colours composited over the page's).
+_LOW_CONTRAST = """() => {
+  const rgba = c => { const m = c.match(/rgba?\\(([\\d.]+),\\s*([\\d.]+),\\s*([\\d.]+)(?:,\\s*([\\d.]+))?/);
+                      return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null; };
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = el => {
+    const layers = [];
+    for (let a = el; a; a = a.parentElement) {
+      const c = rgba(getComputedStyle(a).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let out = [255, 255, 255];
+    for (const [r, g, b, al] of layers.reverse()) out = [r * al + out[0] * (1 - al), g * al + out[1] * (1 - al), b * al + out[2] * (1 - al)];
+    return out;
+  };
+  const sel = '.qlib-explorable label, .qlib-explorable output, .qlib-explorable select, .qlib-explorable-caption, ' +
+              '.qlib-explorable-result, .qlib-figure-result, .qlib-scroll-cue, .bd-article p, .bd-article li';
+  return [...document.querySelectorAll(sel)].filter(el => el.getClientRects().length && el.textContent.trim() &&
+      getComputedStyle(el).visibility !== 'hidden' && !el.closest('.qlib-explorable-result:not(:only-child)'))
+    .map(el => { const fg = rgba(getComputedStyle(el).color), bg = background(el);
+                 const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+                 return [(a + 0.05) / (b + 0.05), el.tagName.toLowerCase() + '.' + String(el.className).slice(0, 30) + ': ' + el.textContent.trim().slice(0, 40)]; })
+    .filter(([ratio]) => ratio < 4.5).map(([ratio, what]) => ratio.toFixed(2) + ' ' + what).slice(0, 10);
+}"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_text_meets_wcag_aa_contrast_in_both_themes(browser, site, theme):
+    """Prose, captions, controls and result lines: contrast >= 4.5:1 (WCAG 2.1 AA) on
+    every chapter page, light and dark (the figures' own text is Plotly's)."""
+    low = {}
+    for name in toc_files():
+        context, page, _, _ = _open(browser, f"{site}/{name}.html", theme=theme)
+        try:
+            page.wait_for_function(f"() => ({_FIGURES_STATE})().pending === 0", timeout=20_000)
+            page.wait_for_timeout(300)
+            found = page.evaluate(_LOW_CONTRAST)
+            if found:
+                low[name] = found
+        finally:
+            context.close()
+    assert low == {}, f"text under 4.5:1 contrast ({theme}): {low}"
