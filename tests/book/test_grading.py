@@ -390,7 +390,8 @@ def test_every_student_and_exercise_gets_the_expected_score(course):
         row = rows[student]
         assert [float(row[label]) for label in LABELS] == scores, (student, row)
         assert float(row["total"]) == sum(scores) and float(row["auto_max"]) == 5
-        assert float(row["max_total"]) == 5  # teleportation has no hand-graded exercise
+        # and one exercise answered in words (tp-ex-faster-than-light), graded by hand in the formgrader
+        assert float(row["max_total"]) == 6
         assert row["status"] == status, student
         flags = FLAGS.get(student, "")
         if student == "fills-disk":
@@ -471,7 +472,7 @@ def test_the_feedback_shows_the_outside_judgement(feedback):
     course, rows, _ = feedback
     for student in ("cheats", "dies", "hangs-sigint"):
         html = (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-        assert f"Score: {float(rows[student]['total']):.1f} / 5.0" in html, (student, html[:2000])
+        assert f"Score: {float(rows[student]['total']):.1f} / 6.0" in html, (student, html[:2000])
 
 
 def test_the_feedback_holds_the_graded_notebook_only(feedback):
@@ -676,7 +677,12 @@ def test_released_notebook_has_no_solution_and_locked_tests(course):
     numbers = number_needles(ROOT / "chapters" / f"{ASSIGNMENT}.md")
     assert numbers, "no expected value to search for"
     assert not [(label, n) for label, n in numbers if found_number(n, text)], "an answer in the released notebook"
-    tests = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    graded = [c.metadata["nbgrader"] for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    # the answer in words is the student's own cell, graded by hand; the checked ones are locked tests
+    assert [(m["grade_id"], m.get("solution", False)) for m in graded if m.get("solution")] == [
+        ("tp-ex-faster-than-light", True)]
+    tests = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")
+             and not c.metadata["nbgrader"].get("solution")]
     assert [c.metadata["nbgrader"]["grade_id"] for c in tests] == LABELS
     assert all(c.metadata["nbgrader"]["locked"] for c in tests)
     assert all("record_answer" in c.source and "qlib.check(" not in c.source for c in tests)
