@@ -187,9 +187,11 @@
   // narrow screens change how a figure is drawn, never what it shows:
   // - dark: transparent paper, the theme's text colour, visible gridlines, and
   //   near-black ink (a black trace, a dark annotation) drawn in the text colour;
-  // - touch: no drag-zoom (a vertical swipe scrolls the page), no toolbar;
+  // - touch: no drag-zoom (a vertical swipe scrolls the page), no toolbar, a 3D
+  //   scene drawn still;
   // - narrow (<= 36rem, as explorable.css): the title, which carries the
-  //   result, moves out of the plot into wrapping text above it.
+  //   result, moves out of the plot into wrapping text above it; side-by-side
+  //   panels stack; a figure with a minimum width scrolls sideways in its box.
   // Every figure also gets an accessible name: its title (the result line, in an
   // aria-live region for explorables) and its caption.
   var NARROW_QUERY = "(max-width: 36rem)";
