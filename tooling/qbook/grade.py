@@ -550,11 +550,32 @@ def grade(course: Path, assignment: str, *, timeout: int = 30, allow_network: bo
             status[student] = "grading failed (a cell did not stop at its time limit)"
         elif not done(student):
             status[student] = "grading failed (see the log)"
+    graded = [s for s in to_grade if done(s) and s not in timed_out]
+    sandboxes = {s: read_sandbox_report(course / "autograded" / s / assignment, nonce) for s in graded}
+    # No report, when the grader did not shut a stuck kernel down itself, means the
+    # sandbox's first process was killed from outside (the kernel's processes cannot
+    # signal it): the grading machine's fault, not the submission's. Such a submission
+    # is graded once more, alone, before that is flagged.
+    again = [s for s in graded if sandboxes[s] is None
+             and not any(r.get("stopped") for r in read_report(reports, s).values())]
+    if again:
+        for student in again:
+            shutil.rmtree(course / "autograded" / student / assignment, ignore_errors=True)
+        codes.update(run_all(again, "again", 1))
+        for student in again:
+            if codes[student] is None:
+                timed_out.add(student)
+                shutil.rmtree(course / "autograded" / student / assignment, ignore_errors=True)
+                status[student] = f"grading failed (time limit of {limit:g} s)"
+            elif not done(student):
+                status[student] = "grading failed (see the log)"
+            else:
+                sandboxes[student] = read_sandbox_report(course / "autograded" / student / assignment, nonce)
     for student in to_grade:
         if not done(student) or student in timed_out:
             continue
         folder = course / "autograded" / student / assignment
-        sandbox = read_sandbox_report(folder, nonce)
+        sandbox = sandboxes.get(student)
         flags[student] += _sandbox_flags(sandbox)
         for notebook, report in read_report(reports, student).items():
             if report.get("truncated"):
