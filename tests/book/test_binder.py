@@ -115,15 +115,24 @@ def test_jupyterlab_opens_markdown_as_jupytext_notebooks(tmp_path):
     assert data["schema"]["properties"]["defaultViewers"]["default"] == {"markdown": VIEWER, "myst": VIEWER}
 
 
-def _start_lab(root: Path, token: str) -> tuple[subprocess.Popen, int]:
+def _start_lab(root: Path, token: str, *options: str) -> tuple[subprocess.Popen, int]:
+    """A JupyterLab server on 127.0.0.1 serving ``root``, once it answers its contents API."""
     port = _free_port()
     lab = Path(sys.executable).with_name("jupyter-lab")
     proc = subprocess.Popen(
         [str(lab), "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    return proc, port
+    for _ in range(120):
+        try:
+            _api(port, token, "", timeout=2)
+            return proc, port
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    proc.wait(timeout=30)
+    raise AssertionError("JupyterLab did not answer within 60 s")
 
 
 def _api(port, token, path, *, method="GET", body=None, timeout=30):
@@ -148,14 +157,6 @@ def test_saving_a_chapter_in_jupyterlab_gives_back_the_same_file(tmp_path):
     token = "save-test"
     proc, port = _start_lab(tmp_path, token)
     try:
-        for _ in range(120):
-            try:
-                _api(port, token, "", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise AssertionError("JupyterLab did not answer within 60 s")
         for path in chapters:
             name = f"chapters/{path.name}"
             model = _api(port, token, f"{name}?type=notebook&content=1")
@@ -270,23 +271,10 @@ def test_a_chapter_opened_in_jupyterlab_reads_as_myst_not_as_markup(tmp_path):
     root = tmp_path / "root"
     (root / "chapters").mkdir(parents=True)
     shutil.copyfile(ROOT / "chapters" / "teleportation.md", root / "chapters" / "teleportation.md")
-    port, token = _free_port(), "myst-test"
-    lab = Path(sys.executable).with_name("jupyter-lab")
-    proc = subprocess.Popen(
-        [str(lab), "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         f"--LabApp.app_settings_dir={settings}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    token = "myst-test"
+    proc, port = _start_lab(root, token, f"--LabApp.app_settings_dir={settings}", "--LabApp.news_url=",
+                            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
     try:
-        for _ in range(120):
-            try:
-                _api(port, token, "", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise AssertionError("JupyterLab did not answer within 60 s")
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"http://127.0.0.1:{port}/lab/tree/chapters/teleportation.md?token={token}")
