@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import mldsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .._validation import check_int, check_positive
+from ._paths import check_existing, check_path
 
 __all__ = [
     "IssuedCertificate",
@@ -74,13 +75,7 @@ def _check_days(name: str, value) -> float:
 
 
 def _check_dir(name: str, value) -> Path:
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a path (str or os.PathLike), got {value!r} "
-                        f"of type {type(value).__name__}")
-    path = Path(value)
-    if not path.is_dir():
-        raise ValueError(f"{name} must be an existing directory, got {str(path)!r}")
-    return path
+    return check_existing(name, value, "directory")
 
 
 def _check_stem(stem) -> str:
@@ -130,8 +125,7 @@ def write_private_pem(path, key: mldsa.MLDSA65PrivateKey) -> Path:
     ...     oct(stat.S_IMODE(os.stat(p).st_mode))
     '0o600'
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a path (str or os.PathLike), got {path!r} of type {type(path).__name__}")
+    check_path("path", path)
     if not isinstance(key, mldsa.MLDSA65PrivateKey):
         raise TypeError(f"key must be an MLDSA65PrivateKey, got an object of type {type(key).__name__}")
     path = Path(path)
@@ -392,10 +386,7 @@ class CertificateAuthority:
 
     def save_crl(self, path, *, valid_hours: float = 24.0) -> Path:
         """Write :meth:`crl` as PEM to ``path``; return ``path``."""
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be a path (str or os.PathLike), got {path!r} "
-                            f"of type {type(path).__name__}")
-        return _write_public_pem(Path(path),
+        return _write_public_pem(check_path("path", path),
                                  self.crl(valid_hours=valid_hours).public_bytes(serialization.Encoding.PEM))
 
     @classmethod

@@ -36,6 +36,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from .._validation import check_int
+from ._paths import check_path
 
 __all__ = ["PasswordFile", "USERNAME_PATTERN"]
 
@@ -183,10 +184,7 @@ class PasswordFile:
 
     def save(self, path) -> Path:
         """Write :meth:`dumps` to ``path`` with mode ``0o600``; return ``path``."""
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be a path (str or os.PathLike), got {path!r} "
-                            f"of type {type(path).__name__}")
-        path = Path(path)
+        path = check_path("path", path)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             os.fchmod(fd, 0o600)
@@ -245,7 +243,4 @@ class PasswordFile:
     @classmethod
     def load(cls, path, **cost) -> PasswordFile:
         """Read a file written by :meth:`save` (see :meth:`loads`)."""
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be a path (str or os.PathLike), got {path!r} "
-                            f"of type {type(path).__name__}")
-        return cls.loads(Path(path).read_text(encoding="utf-8"), **cost)
+        return cls.loads(check_path("path", path).read_text(encoding="utf-8"), **cost)

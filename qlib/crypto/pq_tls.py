@@ -86,6 +86,7 @@ from cryptography.x509.oid import NameOID
 from OpenSSL import SSL, crypto
 
 from .._validation import check_int, check_positive
+from ._paths import check_existing
 from .pq_passwords import PasswordFile
 
 __all__ = [
@@ -281,13 +282,7 @@ class PSKServerStats:
 def _check_file(name: str, value, *, required: bool = True) -> Path | None:
     if value is None and not required:
         return None
-    if not isinstance(value, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a path (str or os.PathLike), got {value!r} "
-                        f"of type {type(value).__name__}")
-    path = Path(value)
-    if not path.is_file():
-        raise ValueError(f"{name} must be an existing file, got {str(path)!r}")
-    return path
+    return check_existing(name, value, "file")
 
 
 def _check_key_file(name: str, path: Path) -> None:
