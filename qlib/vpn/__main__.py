@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError, VPNConfig, load_config
-from .key_service import TLSKeyClient, TLSKeyServer
+from .key_service import TLSKeyClient, TLSKeyServer, read_secret_file
 from .rotation import PSKRotator, SharedFileKeySource, TunnelSide
 from .wireguard import WireGuardError, WireGuardInterface
 
@@ -59,21 +59,6 @@ def _emit(event: str, **fields) -> None:
     with _OUTPUT:
         sys.stdout.write(line)
         sys.stdout.flush()
-
-
-def _read_private_key(path: Path) -> str:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError as exc:
-        raise ConfigError(f"interface.private_key_file {path} cannot be read: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if info.st_mode & 0o077:
-            raise ConfigError(f"interface.private_key_file {path} must not be readable by others "
-                              f"(mode 0600), got mode {info.st_mode & 0o777:o}")
-        return os.read(fd, 256).decode("ascii", errors="replace").strip()
-    finally:
-        os.close(fd)
 
 
 def _shifted(endpoint: str | None, k: int) -> str | None:
@@ -127,7 +112,8 @@ def run(role: str, config: VPNConfig, psk_source: str, *, stop: threading.Event 
     status = 0
     try:
         source = _key_source(psk_source, role, config.key_service.rotation_period)
-        private_key = _read_private_key(config.interface.private_key_file)
+        # owner-only, not a link, checked on the open file (as every secret file of the VPN)
+        private_key = read_secret_file(config.interface.private_key_file, "interface.private_key_file").strip()
         for k, interface in enumerate(interfaces):
             interface.create()
             public = interface.set_private_key(private_key)

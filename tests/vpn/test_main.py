@@ -169,7 +169,7 @@ def test_a_private_key_file_others_can_read_is_refused(netns_ready, tmp_path):
                                                 configs["server"], "--psk-source", f"shared-file:{tmp_path / 'k'}"]),
                              capture_output=True, text=True, timeout=30)
         assert out.returncode == 1
-        assert "interface.private_key_file" in out.stdout and "must not be readable by others" in out.stdout
+        assert "interface.private_key_file" in out.stdout and "must be mode 0600" in out.stdout
         assert not (RUN_DIR / f"qv{pair.tag}s.sock").exists()
 
 
